@@ -146,9 +146,23 @@ fn issue_show_says_the_command_that_resumes_an_interrupted_experiment() {
         "no {want:?} in\n{}",
         shown.stdout
     );
+    // Its JSON gives the same command, as the API's `resume_command` does.
+    let json = env.sweep(&["show", "cut", "--format", "json"]);
+    assert_eq!(json.code, 0, "{json:?}");
+    let shown: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let line = want.strip_prefix("resume      ").map(str::trim_end);
+    assert_eq!(shown["experiment"]["resume_command"].as_str(), line);
     let done = env.sweep(&["show", "done"]);
     assert_eq!(done.code, 0, "{done:?}");
     assert!(!done.stdout.contains("resume "), "{}", done.stdout);
+    // None for a finished sweep: the key is there, `null`, as every missing value is.
+    let json = env.sweep(&["show", "done", "--format", "json"]);
+    let shown: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let experiment = shown["experiment"].as_object().unwrap();
+    assert_eq!(
+        experiment.get("resume_command"),
+        Some(&serde_json::Value::Null)
+    );
 }
 
 /// Returns a scratch folder with the shipped digits as `exp/data/d.csv` and `TINY` named `t`

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use experiment::{SortKey, TrialFilter};
+use experiment::{ListColumn, SortKey, TrialFilter};
+use store::ExperimentStatus;
 
 use super::values::whole;
 use super::{Format, StoreArgs};
@@ -17,6 +18,22 @@ pub(crate) struct LsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
+    /// List in this column's order rather than oldest first, as the dashboard's list sorts:
+    /// name, status, trials, completed, pruned, failed, running or started (when it was
+    /// created); ties list the newer first
+    #[arg(long, value_name = "COLUMN", value_parser = list_column)]
+    pub(crate) sort: Option<ListColumn>,
+    /// List from the other end: the most trials first, names from z, finished before
+    /// interrupted; without --sort, the newest first, as the dashboard lists
+    #[arg(long)]
+    pub(crate) desc: bool,
+    /// Only the experiments whose name contains this, in any case (the dashboard's search)
+    #[arg(long, value_name = "SUBSTR")]
+    pub(crate) name: Option<String>,
+    /// Only the experiments of this status: finished, or interrupted (stopped, or left
+    /// running by a kill; `sweep show` says the command that resumes it)
+    #[arg(long, value_name = "STATUS", value_parser = listed_status)]
+    pub(crate) status: Option<ExperimentStatus>,
 }
 
 /// `sweep show`.
@@ -144,6 +161,30 @@ pub(crate) struct ReproduceArgs {
     /// since): accepted only if it holds the same bytes (SHA-256); repeat it for each data file
     #[arg(long = "data", value_name = "PATH")]
     pub(crate) data: Vec<PathBuf>,
+}
+
+/// Reads `sweep ls --sort`'s column, for clap; its error names every column.
+fn list_column(text: &str) -> Result<ListColumn, String> {
+    ListColumn::parse(text)
+}
+
+/// Reads `sweep ls --status`, for clap: a status an experiment can have to a process that
+/// holds its store (`ExperimentInfo::status_when_idle`); `running`, which none has then, is
+/// refused, saying why, rather than listing nothing.
+fn listed_status(text: &str) -> Result<ExperimentStatus, String> {
+    match text {
+        "finished" => Ok(ExperimentStatus::Finished),
+        "interrupted" => Ok(ExperimentStatus::Interrupted),
+        "running" => Err(
+            "`sweep ls` lists no experiment as running: a running sweep holds its \
+             store, which `sweep ls` then cannot open (exit 75; its dashboard lists it), and one \
+             a kill left running is interrupted; the statuses are finished and interrupted"
+                .to_string(),
+        ),
+        _ => Err(format!(
+            "unknown status `{text}`; the statuses are finished and interrupted"
+        )),
+    }
 }
 
 /// Reads a trial filter, for clap; its errors say the column.

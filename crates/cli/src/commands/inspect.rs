@@ -1,8 +1,9 @@
-//! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store. `sweep show`'s
-//! experiment page is `show`, its trial pages `trial`, an experiment's stored spec alone
+//! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store. `sweep ls` is
+//! `list`; `sweep show`'s experiment page is `show`, its trial pages `trial`, an experiment's stored spec alone
 //! `spec`; `records` reads the records a page shows beside the trials, going on without one
 //! that does not read.
 
+mod list;
 mod records;
 mod show;
 mod spec;
@@ -14,34 +15,12 @@ use experiment::{ExperimentSpec, Timestamp, Trial, TrialOrder};
 use store::{ExperimentInfo, Store};
 
 use super::{find_experiment, open_store, StoreMode};
-use crate::args::{Format, LsArgs, TrialsArgs};
+use crate::args::{Format, TrialsArgs};
 use crate::output;
 use crate::Outcome;
 
+pub(crate) use list::ls;
 pub(crate) use show::show;
-
-/// Lists the store's experiments on standard output in `--format`, as a table one per line
-/// under a header; a store with none says so on standard error, with the command that fills
-/// this store, and writes no table (no header either), a CSV header alone, or `[]`.
-pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
-    let store = open_store(&args.store.store, StoreMode::Existing)?;
-    let mut rows = Vec::new();
-    let mut specs = Vec::new();
-    let mut kept = Vec::new();
-    for info in store.experiments()? {
-        let traced = traced_trials(&store, &info.name)?;
-        specs.push(stored_spec(&info, LEFT_OUT_BELOW));
-        rows.push((info, traced.trials));
-        kept.push(traced.kept);
-    }
-    if rows.is_empty() {
-        say!("no experiments yet; run {}", ls_hint(&args.store.store));
-    }
-    // As CSV, the header alone; as JSON, `[]`; as a table, nothing.
-    let mut out = std::io::stdout().lock();
-    output::experiments_kept(&mut out, &rows, &specs, &kept, args.format)?;
-    Ok(Outcome::Success)
-}
 
 /// Returns the command that fills the store at `store`: `sweep run FILE`, with `--store DIR`
 /// where it is not the default one.

@@ -22,25 +22,27 @@ pub(crate) fn experiments_with(
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
 ) -> io::Result<()> {
-    experiments_kept(out, rows, specs, &[], Format::Table)
+    experiments_kept(out, rows, specs, (&[], &[]), Format::Table)
 }
 
-/// Writes the list of experiments as `experiments_with` does, each row's busy time counting
-/// the spans of work its trials' records keep (`kept`, one list per row, `Store::traced_trials`
-/// and `TrialTrace::spans`: attempts cut off, a killed trial's start to its last report); a
-/// row past the end of `kept` counts none. No rows write nothing as a table: a line counted by
-/// a script is an experiment (the caller says on standard error that there are none); as CSV
-/// they write the header alone, as JSON an empty array.
+/// Writes the list of experiments as `experiments_with` does, in the order of `rows`, each
+/// row's busy time counting the spans of work its trials' records keep (`kept`, one list per
+/// row, `Store::traced_trials` and `TrialTrace::spans`: attempts cut off, a killed trial's
+/// start to its last report), and, as JSON, the command that resumes it (`resumes`, one per
+/// row, `None` for one not interrupted); a row past the end of either has none. No rows write
+/// nothing as a table: a line counted by a script is an experiment (the caller says on
+/// standard error that there are none); as CSV they write the header alone, as JSON an empty
+/// array.
 pub(crate) fn experiments_kept(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
-    kept: &[Vec<(Timestamp, Timestamp)>],
+    (kept, resumes): (&[Vec<(Timestamp, Timestamp)>], &[Option<String>]),
     format: Format,
 ) -> io::Result<()> {
     match format {
         Format::Table => {}
-        Format::Json => return machine::json(out, rows, specs, kept),
+        Format::Json => return machine::json(out, rows, specs, (kept, resumes)),
         Format::Csv => return machine::csv(out, rows, specs, kept),
     }
     if rows.is_empty() {
@@ -92,7 +94,8 @@ pub(crate) fn experiments_kept(
 
 /// Writes `sweep show EXPERIMENT --format json`'s object: experiment `info`, judged by its
 /// `spec` over its `trials` with the spans of work their records keep (`kept`) and its `best`
-/// trial (`experiment::best_trial`), as `sweep ls --format json` lists it (`experiment`), and
+/// trial (`experiment::best_trial`) and the command that resumes it (`resume`, for an
+/// interrupted sweep), as `sweep ls --format json` lists it (`experiment`), and
 /// the rows of its leaderboard's `top` trials, best first, of the trials `ranked`
 /// (`experiment::rank_trials` over all of `trials` by the `objectives` and the spec's
 /// constraints) with what `judged` says of each, as `sweep trials --format json` writes them
@@ -100,13 +103,13 @@ pub(crate) fn experiments_kept(
 /// the rows themselves, never from those writers' JSON read back.
 pub(crate) fn experiment_json(
     out: &mut impl Write,
-    (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
+    (info, spec, resume): (&ExperimentInfo, Option<&ExperimentSpec>, Option<&str>),
     (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
     (ranked, top): (&[&Trial], usize),
     (judged, objectives): (&Judged<'_>, &[MetricSpec]),
 ) -> io::Result<()> {
     let leaderboard = super::trials_json::leaderboard_rows(ranked, top, judged, objectives);
-    machine::shown_json(out, (info, spec), (trials, best, kept), leaderboard)
+    machine::shown_json(out, (info, spec, resume), (trials, best, kept), leaderboard)
 }
 
 /// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses,
@@ -427,10 +430,11 @@ mod tests {
         let board = [trials[1].clone()];
         let ranked = experiment::rank_trials(&trials, &objectives, &[]);
         let best = experiment::best_trial(&trials, &objectives, &[]);
+        let resume = "sweep run /abs/e.yaml --store /abs/st";
         let mut shown = Vec::new();
         experiment_json(
             &mut shown,
-            (&info, None),
+            (&info, None, Some(resume)),
             (&trials, best, &kept),
             (&ranked, board.len()),
             (&judged, &objectives),
@@ -438,13 +442,15 @@ mod tests {
         .unwrap();
         let mut listed = Vec::new();
         let rows = [(info.clone(), trials.clone())];
-        experiments_kept(&mut listed, &rows, &[None], &[kept.to_vec()], Format::Json).unwrap();
+        let beside = (&[kept.to_vec()][..], &[Some(resume.to_string())][..]);
+        experiments_kept(&mut listed, &rows, &[None], beside, Format::Json).unwrap();
         let mut leaderboard = Vec::new();
         super::super::trials_json(&mut leaderboard, &board, &judged, (&trials, &objectives))
             .unwrap();
         let read = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
         let shown = read(&shown);
         assert_eq!(shown["experiment"], read(&listed)[0]);
+        assert_eq!(shown["experiment"]["resume_command"], resume);
         assert_eq!(shown["leaderboard"], read(&leaderboard));
         assert_eq!(shown["leaderboard"][0]["rank"], 1);
         assert_eq!(shown.as_object().map(|o| o.len()), Some(2), "{shown}");

@@ -106,12 +106,15 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let ranked = rank_trials(&trials, &objectives, constraints);
     let summary = (trials.as_slice(), best, kept.as_slice());
     let top = args.top.unwrap_or(crate::args::SHOW_TOP);
+    let store_dir = std::path::absolute(&args.store.store).unwrap_or(args.store.store.clone());
+    let recorded = record.as_ref().ok().and_then(Option::as_ref);
+    let resume = resume_command(&info, recorded, &store_dir);
     if args.format == ShowFormat::Json {
         // The whole answer; the records' notes went to standard error.
         let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
         output::experiment_json(
             &mut out,
-            (&info, spec.as_ref()),
+            (&info, spec.as_ref(), resume.as_deref()),
             summary,
             (&ranked, top),
             (&judged, &objectives),
@@ -119,9 +122,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     output::experiment_header(&mut out, &info, spec.as_ref(), summary, &effort)?;
-    let store_dir = std::path::absolute(&args.store.store).unwrap_or(args.store.store.clone());
-    let recorded = record.as_ref().ok().and_then(Option::as_ref);
-    if let Some(command) = resume_command(&info, recorded, &store_dir) {
+    if let Some(command) = resume {
         writeln!(out, "resume      {command}")?;
     }
     if let Ok(Some(warm)) = &warm {
@@ -181,8 +182,9 @@ fn beside_spec(args: &ShowArgs) -> Option<&'static str> {
 /// as it stands rather than take a wrong folder.
 ///
 /// The text is `experiment::Resume`'s, which the dashboard's page and API write too; here its
-/// words are quoted as `output::shell_word` quotes them for the terminal.
-fn resume_command(
+/// words are quoted as `output::shell_word` quotes them for the terminal (and so in `sweep show`
+/// and `sweep ls`'s JSON too: the command as it is pasted into a shell).
+pub(super) fn resume_command(
     info: &ExperimentInfo,
     record: Option<&RunRecord>,
     store_dir: &Path,

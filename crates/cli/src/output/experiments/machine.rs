@@ -1,7 +1,8 @@
 //! The list of experiments as `sweep ls --format json|csv` writes it (and `sweep show
 //! EXPERIMENT --format json` heads it). As JSON, an experiment is one object whose keys are the
 //! dashboard API's names for the same facts (`name`, `status`, `objective`, `goal`, `run_cap`,
-//! `created_ms`, `trials: {stored, completed, ...}`, `best: {trial, value}`), with every key in
+//! `created_ms`, `trials: {stored, completed, ...}`, `best: {trial, value}`,
+//! `resume_command`), with every key in
 //! every object and `null` for a value that is missing or that JSON cannot hold (NaN,
 //! infinity); as CSV, one row each under `LS_CSV_COLUMNS`, a missing value an empty cell and a
 //! float written as `experiment::trials_csv` writes it (`NaN`, `inf`).
@@ -42,6 +43,9 @@ struct ExperimentRow<'a> {
     best: Option<BestRow>,
     /// The seconds while any trial ran (the table's `busy`); `null` when none has.
     busy_seconds: Option<f64>,
+    /// The command that resumes an interrupted sweep, as `sweep show`'s `resume` line and the
+    /// API's `resume_command` give it; `null` for one that is not interrupted.
+    resume_command: Option<&'a str>,
 }
 
 /// One objective: its metric and whether it is minimized or maximized.
@@ -58,6 +62,9 @@ struct CountsRow {
     completed: usize,
     pruned: usize,
     failed: usize,
+    /// Running now: none, since no sweep runs an experiment of a store this process holds
+    /// (the API's key, which counts those of a sweep that runs it).
+    running: usize,
     /// Left running by a sweep that was killed.
     interrupted: usize,
     /// Waiting for their turn, or put back by a sweep that was stopped.
@@ -83,31 +90,33 @@ struct ShownRow<'a> {
 }
 
 /// Writes experiment `info`, judged by its `spec` over its `trials` with the spans of work in
-/// `kept` and its `best` trial (`experiment::best_trial`, judged by the caller), and its
-/// `leaderboard`'s rows, as one JSON object (`ShownRow`).
+/// `kept` and its `best` trial (`experiment::best_trial`, judged by the caller), with the
+/// command that resumes it (`resume`), and its `leaderboard`'s rows, as one JSON object
+/// (`ShownRow`).
 pub(super) fn shown_json(
     out: &mut impl Write,
-    (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
+    (info, spec, resume): (&ExperimentInfo, Option<&ExperimentSpec>, Option<&str>),
     (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
     leaderboard: Vec<TrialRow<'_>>,
 ) -> io::Result<()> {
     let shown = ShownRow {
-        experiment: experiment_row(info, spec, (trials, best), kept),
+        experiment: experiment_row(info, spec, (trials, best), (kept, resume)),
         leaderboard,
     };
     serde_json::to_writer_pretty(&mut *out, &shown)?;
     writeln!(out)
 }
 
-/// Writes the experiments of `rows`, judged by `specs` with the spans of work in `kept`, as
-/// `experiments_kept` takes them, as a JSON array (`[]` for none).
+/// Writes the experiments of `rows`, judged by `specs` with the spans of work in `kept` and
+/// the commands that resume them in `resumes`, as `experiments_kept` takes them, as a JSON
+/// array (`[]` for none).
 pub(super) fn json(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
-    kept: &[Vec<(Timestamp, Timestamp)>],
+    (kept, resumes): (&[Vec<(Timestamp, Timestamp)>], &[Option<String>]),
 ) -> io::Result<()> {
-    let listed: Vec<ExperimentRow<'_>> = listed(rows, specs, kept).collect();
+    let listed: Vec<ExperimentRow<'_>> = listed(rows, specs, (kept, resumes)).collect();
     serde_json::to_writer_pretty(&mut *out, &listed)?;
     writeln!(out)
 }
@@ -120,28 +129,30 @@ pub(super) fn csv(
     kept: &[Vec<(Timestamp, Timestamp)>],
 ) -> io::Result<()> {
     out.write_all(csv_line(&LS_CSV_COLUMNS.map(String::from)).as_bytes())?;
-    for row in listed(rows, specs, kept) {
+    for row in listed(rows, specs, (kept, &[])) {
         out.write_all(csv_line(&row.csv_cells()).as_bytes())?;
     }
     Ok(())
 }
 
 /// Returns each of `rows` as a row, judged by its spec in `specs`; a row past the end of
-/// `kept` counts no spans beside its trials.
+/// `kept` counts no spans beside its trials, and one past the end of `resumes` has no command
+/// that resumes it.
 fn listed<'a>(
     rows: &'a [(ExperimentInfo, Vec<Trial>)],
     specs: &'a [Option<ExperimentSpec>],
-    kept: &'a [Vec<(Timestamp, Timestamp)>],
+    (kept, resumes): (&'a [Vec<(Timestamp, Timestamp)>], &'a [Option<String>]),
 ) -> impl Iterator<Item = ExperimentRow<'a>> + 'a {
     rows.iter()
         .zip(specs)
         .enumerate()
         .map(|(row, ((info, trials), spec))| {
             let kept = kept.get(row).map_or(&[][..], Vec::as_slice);
+            let resume = resumes.get(row).and_then(Option::as_deref);
             let objectives = info.objectives(spec.as_ref());
             let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
             let best = experiment::best_trial(trials, &objectives, constraints);
-            experiment_row(info, spec.as_ref(), (trials, best), kept)
+            experiment_row(info, spec.as_ref(), (trials, best), (kept, resume))
         })
 }
 
@@ -168,12 +179,13 @@ const LS_CSV_COLUMNS: [&str; 17] = [
 
 /// Returns `info`, judged by its `spec` over its `trials`, whose `best` is as
 /// `experiment::best_trial` judges it, as `sweep ls --format json` lists it; `kept` are the
-/// spans of work its trials' records keep, which its busy time counts.
+/// spans of work its trials' records keep, which its busy time counts, and `resume` the
+/// command that resumes it.
 fn experiment_row<'a>(
     info: &'a ExperimentInfo,
     spec: Option<&ExperimentSpec>,
     (trials, best): (&[Trial], Option<&Trial>),
-    kept: &[(Timestamp, Timestamp)],
+    (kept, resume): (&[(Timestamp, Timestamp)], Option<&'a str>),
 ) -> ExperimentRow<'a> {
     let objectives = info.objectives(spec);
     let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
@@ -202,6 +214,7 @@ fn experiment_row<'a>(
             completed: n(TrialState::Completed),
             pruned: n(TrialState::Pruned),
             failed: n(TrialState::Failed),
+            running: 0,
             interrupted: n(TrialState::Running),
             queued: n(TrialState::Queued),
         },
@@ -212,6 +225,7 @@ fn experiment_row<'a>(
         // Exact below 2^53 ms, as the trials' `duration_seconds`.
         #[allow(clippy::cast_precision_loss)]
         busy_seconds: busy_ms(trials, kept, None).map(|ms| ms as f64 / 1000.0),
+        resume_command: resume,
     }
 }
 
@@ -294,7 +308,7 @@ mod tests {
         ];
         let listed = |format: Format| {
             let mut out = Vec::new();
-            experiments_kept(&mut out, &rows, &[None, None], &[], format).unwrap();
+            experiments_kept(&mut out, &rows, &[None, None], (&[], &[]), format).unwrap();
             String::from_utf8(out).unwrap()
         };
         let json: serde_json::Value = serde_json::from_str(&listed(Format::Json)).unwrap();
@@ -310,10 +324,13 @@ mod tests {
         assert_eq!(
             seen,
             [
-                r#""e" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":1,"failed":1,"interrupted":0,"pruned":0,"queued":0,"stored":2} {"trial":0,"value":0.25} null"#,
-                r#""empty, \"quoted\"" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":0,"failed":0,"interrupted":0,"pruned":0,"queued":0,"stored":0} null null"#,
+                r#""e" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":1,"failed":1,"interrupted":0,"pruned":0,"queued":0,"running":0,"stored":2} {"trial":0,"value":0.25} null"#,
+                r#""empty, \"quoted\"" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":0,"failed":0,"interrupted":0,"pruned":0,"queued":0,"running":0,"stored":0} null null"#,
             ]
         );
+        // Every key in every object: no command resumes a finished sweep.
+        let resume = json[0].as_object().and_then(|e| e.get("resume_command"));
+        assert_eq!(resume, Some(&serde_json::Value::Null), "{json}");
         assert_eq!(
             listed(Format::Csv),
             "name,status,objective,goal,objectives,run_cap,stored,completed,pruned,failed,\
@@ -324,7 +341,7 @@ mod tests {
         );
         // No experiments: a header alone, or an empty array, that a script reads as none.
         let mut out = Vec::new();
-        experiments_kept(&mut out, &[], &[], &[], Format::Json).unwrap();
+        experiments_kept(&mut out, &[], &[], (&[], &[]), Format::Json).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[]\n");
     }
 
@@ -353,7 +370,14 @@ mod tests {
                 ..crate::output::trial::tests::info()
             };
             let mut out = Vec::new();
-            experiments_kept(&mut out, &[(info, Vec::new())], &[None], &[], Format::Csv).unwrap();
+            experiments_kept(
+                &mut out,
+                &[(info, Vec::new())],
+                &[None],
+                (&[], &[]),
+                Format::Csv,
+            )
+            .unwrap();
             let listed = String::from_utf8(out).unwrap();
             let cell = trials_csv_cell(text);
             assert!(cell.starts_with('"'), "{text:?} is quoted: {cell}");
