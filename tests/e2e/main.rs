@@ -10,6 +10,7 @@ mod examples;
 mod exit_codes;
 mod formats;
 mod gate;
+mod listing;
 mod moved;
 mod plans;
 mod record;
