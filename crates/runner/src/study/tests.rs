@@ -1,6 +1,7 @@
 //! Tests of `study`.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Mutex;
 
 use experiment::{
     Control, Distribution, MetricPoint, Param, Reporter, SearchSpace, Step, Timestamp, TrialResult,
@@ -8,6 +9,7 @@ use experiment::{
 
 use super::*;
 use crate::testing::*;
+use crate::worker::lock;
 use crate::SilentObserver;
 use experiment::{GridConfig, Method, ParamValue, Params, TrialContext, TrialOutcome};
 
