@@ -38,8 +38,8 @@ const MOST_QUANTIZED_VALUES: f64 = 100_000.0;
 /// `q_log_uniform_values`, `q_log_uniform`) are counted as the multiples of q they round to,
 /// with a line for each such range (its name, how many values and what bounds them); `None`
 /// when the space has none, or another continuous parameter, or one of them has over
-/// `MOST_QUANTIZED_VALUES` values. A grid refuses such ranges, but a sampler draws only those
-/// points all the same.
+/// `MOST_QUANTIZED_VALUES` values. A grid takes `q_uniform` ranges (`size` counts them so too)
+/// and refuses the log ones, but a sampler draws only those points all the same.
 pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> {
     let mut said = Vec::new();
     let mut params = Vec::with_capacity(space.params().len());
@@ -53,16 +53,9 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
                 continue;
             }
         };
-        let (first, last) = ((min / q).round(), (max / q).round());
-        if !(first.is_finite() && last.is_finite()) || last - first >= MOST_QUANTIZED_VALUES {
-            return None;
-        }
-        // Finite and fewer than `MOST_QUANTIZED_VALUES` apart, checked above.
-        #[allow(clippy::cast_possible_truncation)]
-        let count = (last - first) as i64 + 1;
-        #[allow(clippy::cast_precision_loss)]
+        let (first, count) = multiples(min, max, q)?;
         let values: Vec<ParamValue> = (0..count)
-            .map(|k| crate::quantized((first + k as f64) * q, q))
+            .map(|k| crate::quantized((first + f64::from(k)) * q, q))
             .collect();
         let takes = match values.as_slice() {
             [one] => format!("only {}", crate::space::shown(one)),
@@ -71,7 +64,7 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
                 crate::space::shown(a),
                 crate::space::shown(b)
             ),
-            _ => crate::counted(u64::try_from(count).unwrap_or(0), "value", "values"),
+            _ => crate::counted(u64::from(count), "value", "values"),
         };
         said.push(format!(
             "`{}` takes {takes}: {} rounds its draws to multiples of q ({}{}) from {} to {}",
@@ -98,6 +91,23 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
         return None;
     }
     Some((size(&SearchSpace::new(params))?, said))
+}
+
+/// Returns the multiples of `q` that draws from `min` to `max` round to, as the first one's
+/// count of q and how many there are: each from the multiple nearest `min` to the one nearest
+/// `max`, the way `crate::quantized` rounds (`q_uniform` from 0 to 10 with q 5 gives 0, 5 and
+/// 10; W&B's grid, `np.arange(min, max, q)`, leaves out a `max` that is a multiple). `None`
+/// past `MOST_QUANTIZED_VALUES`, or where the bounds are not finite.
+pub(crate) fn multiples(min: f64, max: f64, q: f64) -> Option<(f64, u32)> {
+    let (first, last) = ((min / q).round(), (max / q).round());
+    let listed = (0.0..MOST_QUANTIZED_VALUES).contains(&(last - first));
+    if !(first.is_finite() && last.is_finite() && listed) {
+        return None;
+    }
+    // Finite, in order and fewer than `MOST_QUANTIZED_VALUES` apart, checked above.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let count = (last - first) as u32 + 1;
+    Some((first, count))
 }
 
 /// Returns the grid's point `index`; see `SearchSpace::grid_point`.
@@ -189,7 +199,8 @@ fn expand(
     true
 }
 
-/// Returns how many values a grid takes from `distribution`, or `None` when it is continuous.
+/// Returns how many values a grid takes from `distribution`, or `None` when it cannot take it
+/// (a continuous range, a quantized one other than `q_uniform`).
 fn len(distribution: &Distribution) -> Option<u64> {
     match distribution {
         Distribution::Constant(_) => Some(1),
@@ -197,6 +208,7 @@ fn len(distribution: &Distribution) -> Option<u64> {
         Distribution::IntUniform { min, max } => {
             u64::try_from(i128::from(*max) - i128::from(*min) + 1).ok()
         }
+        Distribution::QUniform { min, max, q } => multiples(*min, *max, *q).map(|(_, n)| n.into()),
         _ => None,
     }
 }
@@ -209,6 +221,11 @@ fn value(distribution: &Distribution, i: u64) -> Option<ParamValue> {
         Distribution::IntUniform { min, .. } => {
             let i = i64::try_from(i).ok()?;
             min.checked_add(i).map(ParamValue::Int)
+        }
+        Distribution::QUniform { min, max, q } => {
+            let (first, count) = multiples(*min, *max, *q)?;
+            let i = u32::try_from(i).ok().filter(|i| *i < count)?;
+            Some(crate::quantized((first + f64::from(i)) * q, *q))
         }
         _ => None,
     }

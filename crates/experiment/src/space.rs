@@ -153,8 +153,9 @@ impl SearchSpace {
             .map(|p| format!("`{}` is missing", p.name))
     }
 
-    /// Returns the number of points of a grid over this space, or `None` when a parameter is
-    /// continuous (and so cannot be gridded).
+    /// Returns the number of points of a grid over this space, or `None` when a parameter
+    /// cannot be gridded: a continuous range, or a quantized one other than `q_uniform` (whose
+    /// points are the multiples of q its draws round to, max included where it is one).
     ///
     /// A conditional parameter multiplies only the points where it is active, so a grid over
     /// `regularization: [none, dropout]` and `dropout: {values: [0.1, 0.2], when: ..}` has three

@@ -140,13 +140,23 @@ pub enum Distribution {
 }
 
 impl Distribution {
-    /// Returns the finite list of values a grid enumerates, or `None` for continuous ranges.
+    /// Returns the finite list of values a grid enumerates, or `None` for the shapes a grid
+    /// does not take: continuous ranges, and quantized ones other than `q_uniform`, whose values
+    /// are the multiples of q its draws round to (`grid::multiples`).
     pub fn grid_values(&self) -> Option<Vec<ParamValue>> {
         match self {
             Distribution::Constant(v) => Some(vec![v.clone()]),
             Distribution::Categorical { values, .. } => Some(values.clone()),
             Distribution::IntUniform { min, max } => {
                 Some((*min..=*max).map(ParamValue::Int).collect())
+            }
+            Distribution::QUniform { min, max, q } => {
+                let (first, count) = crate::grid::multiples(*min, *max, *q)?;
+                Some(
+                    (0..count)
+                        .map(|k| quantized((first + f64::from(k)) * q, *q))
+                        .collect(),
+                )
             }
             _ => None,
         }

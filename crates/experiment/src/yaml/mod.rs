@@ -16,6 +16,7 @@ mod decoder;
 mod distribution;
 mod enqueue;
 mod gate;
+mod grid;
 mod misread_key;
 mod objectives;
 mod params;
@@ -32,8 +33,8 @@ use std::path::Path;
 pub(crate) use whole_bounds::whole_bound_notes;
 
 use crate::{
-    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind,
-    ModelSpec, PrunerSpec, SearchSpace, Seed, SpecError, SpecErrors,
+    CheckpointSpec, DeviceChoice, Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec,
+    PrunerSpec, SearchSpace, Seed, SpecError, SpecErrors,
 };
 
 use blocks::Fixed;
@@ -362,9 +363,11 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let method = method?;
     let method_pos = f.get("method").map_or(f.pos, |n| n.pos);
     let space = SearchSpace::new(searched.iter().map(|s| s.param.clone()).collect());
+    let grid_size =
+        |d: &mut Decoder| grid::grid_size(d, &searched, &space, block("parameters"), method_pos);
     let run_cap = match (run_cap?, method) {
-        (Some(n), Method::Grid(_)) => grid_size(d, &searched, &space, method_pos).map(|_| n),
-        (None, Method::Grid(_)) => grid_size(d, &searched, &space, method_pos),
+        (Some(n), Method::Grid(_)) => grid_size(d).map(|_| n),
+        (None, Method::Grid(_)) => grid_size(d),
         (Some(n), _) => Some(n),
         (None, _) => Some(DEFAULT_RANDOM_RUN_CAP),
     };
@@ -495,53 +498,6 @@ fn seed(d: &mut Decoder, node: &Node) -> Option<Seed> {
         Err(_) => {
             let range = format!("must be an integer from 0 to {}, found {i}", u64::MAX);
             d.error(node.pos, "seed", range);
-            None
-        }
-    }
-}
-
-/// Checks that every parameter can be gridded and returns the grid's number of points.
-fn grid_size(
-    d: &mut Decoder,
-    searched: &[Searched],
-    space: &SearchSpace,
-    method_pos: Pos,
-) -> Option<u32> {
-    let mut continuous = false;
-    for s in searched {
-        match s.param.distribution {
-            Distribution::Constant(_)
-            | Distribution::Categorical { .. }
-            | Distribution::IntUniform { .. } => {}
-            _ => {
-                continuous = true;
-                d.error(
-                    s.pos,
-                    &format!("parameters.{}", s.param.name),
-                    format!(
-                        "parameter `{}` is continuous ({}); a grid needs `values`, `value` or \
-                         int_uniform",
-                        s.param.name,
-                        s.param.distribution.name()
-                    ),
-                );
-            }
-        }
-    }
-    if continuous {
-        return None;
-    }
-    match space.grid_size().and_then(|n| u32::try_from(n).ok()) {
-        Some(n) => Some(n),
-        None => {
-            d.error(
-                method_pos,
-                "method",
-                format!(
-                    "the grid has more than {} points; search fewer values",
-                    u32::MAX
-                ),
-            );
             None
         }
     }

@@ -426,8 +426,8 @@ fn grid_errors() {
     let base = format!("{BASE}method: grid\nparameters:\n");
     check(
         &[
-            ("  lr: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}\n", "6:7: parameters.lr: parameter `lr` is continuous (log_uniform_values); a grid needs `values`, `value` or int_uniform"),
-            ("  hidden: {values: [32, 64]}\n  dropout:\n    min: 0.0\n    max: 0.5\n", "8:5: parameters.dropout: parameter `dropout` is continuous (uniform); a grid needs `values`, `value` or int_uniform"),
+            ("  lr: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}\n", "6:7: parameters.lr: parameter `lr` is continuous (log_uniform_values); a grid needs `values`, `value`, int_uniform or q_uniform"),
+            ("  hidden: {values: [32, 64]}\n  dropout:\n    min: 0.0\n    max: 0.5\n", "8:5: parameters.dropout: parameter `dropout` is continuous (uniform); a grid needs `values`, `value`, int_uniform or q_uniform"),
             ("  hidden: {values: [32, 64]}\n  depth: {min: 1, max: 3}\n", "ok"),
             ("  hidden: {values: [32, 64]}\nsampler: {shuffle: true}\n", "ok"),
             ("  hidden: {values: [32, 64]}\nsampler: {shuffle: 1}\n", "7:20: sampler.shuffle: expected true or false, found integer `1`"),
