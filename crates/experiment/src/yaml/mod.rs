@@ -102,6 +102,25 @@ const WANDB_ONLY: &[(&str, &str)] = &[
          (`--timeout 1h`), not part of the file",
     ),
     (
+        "controller",
+        "is where W&B runs a sweep's controller (`type: local`); Sweep runs its search itself, \
+         on this machine, so remove it",
+    ),
+    ("apiVersion", HEADS_A_MANIFEST),
+    ("kind", HEADS_A_MANIFEST),
+    (
+        "storage",
+        "is Optuna's database of a study's trials; Sweep keeps trials in its store (the \
+         `--store` folder of `sweep run`, `.sweep` by default), not named in the file, so remove \
+         it",
+    ),
+    (
+        "metrics",
+        "is not a key here: the objective is `metric:` (`metric: {name: val_loss, goal: \
+         minimize}`), and a list under `metric:` (`- {name: val_accuracy, goal: maximize}` per \
+         line) searches several objectives at once",
+    ),
+    (
         "time_budget_s",
         "is Ray Tune's time limit; here a time limit is the `--timeout` flag of `sweep run` \
          (`--timeout 1h`), not part of the file",
@@ -113,6 +132,9 @@ const STARTS_A_SCRIPT: &str = "is how W&B starts a training script for each tria
     trains the model itself from `data:`, `model:` and `train:`, so remove it";
 const NAMES_A_PROJECT: &str = "names a W&B account's project; a Sweep experiment is named by \
     `name:` and kept in the store, so remove it";
+const HEADS_A_MANIFEST: &str = "heads a manifest for a cluster (Kubernetes' `apiVersion` and \
+    `kind`, as W&B Launch writes them); a Sweep experiment file is the spec alone, with no \
+    version or kind, so remove it";
 const NAMES_AN_ENTITY: &str = "names the W&B user or team a run is sent to; a Sweep experiment \
     is kept in the store, on this machine, so remove it";
 

@@ -120,9 +120,65 @@ const OTHER_ACQUISITIONS: &[(&str, &str)] = &[
 const EI_IS_LOG_EI: &str = "expected improvement is `log_ei` here (its logarithm, which does not \
     vanish far from the best, as Optuna's GPSampler computes it)";
 
-/// Settings other tools give a sampler, and what each is here: (key, where it is here, the key
-/// of this block it stands for, if any; the hint is given only where the method has that key).
+/// Settings other tools give a sampler, and what each is here: (key, where it is here or why
+/// Sweep has no such setting, a key of this block it stands for or of the method it belongs to,
+/// if any; the hint is given only where the method has that key).
 const OTHER_SETTINGS: &[(&str, &str, Option<&str>)] = &[
+    (
+        "consider_magic_clip",
+        "Optuna's name for `magic_clip` (did you mean `magic_clip`?)",
+        Some("magic_clip"),
+    ),
+    (
+        "consider_endpoints",
+        "Optuna's switch to stretch the kernels at a range's ends out to its bounds; Sweep's \
+         `tpe` has no such switch: each kernel's width follows the observations beside it",
+        Some("magic_clip"),
+    ),
+    (
+        "consider_prior",
+        "Optuna's switch for the prior kernel (the whole range); Sweep's `tpe` always has it, \
+         weighted by `prior_weight`",
+        Some("prior_weight"),
+    ),
+    (
+        "group",
+        "Optuna's switch to model together the parameters that appear together; Sweep's `tpe` \
+         does so with `multivariate` (the default): the parameters with the same `when:` form \
+         a group",
+        Some("multivariate"),
+    ),
+    (
+        "warn_independent_sampling",
+        "Optuna's switch for a warning when a parameter is drawn apart from the joint model; \
+         Sweep's `tpe` models every parameter in its group (`multivariate`), so it has no such \
+         warning",
+        Some("multivariate"),
+    ),
+    (
+        "deterministic_objective",
+        "Optuna's switch to hold the Gaussian process's noise near 0; Sweep's `bayes` fits the \
+         noise (above a small floor), as Optuna's default, `false`, does",
+        Some("n_local_search"),
+    ),
+    (
+        "x0",
+        "Optuna's starting point; Sweep's `cmaes` starts at the centre of the space, with step \
+         `sigma0`: to try a point first, give it under `enqueue:`",
+        Some("sigma0"),
+    ),
+    (
+        "inc_popsize",
+        "Optuna's growth of a generation at each restart; Sweep's `cmaes` doubles it with \
+         `restart_strategy: ipop`, as Optuna's default, 2, does",
+        Some("restart_strategy"),
+    ),
+    (
+        "consider_pruned_trials",
+        "Optuna's switch to let pruned trials into the update; Sweep's `cmaes` always does, \
+         ranking them below the completed ones",
+        Some("sigma0"),
+    ),
     (
         "seed",
         "set by the experiment's `seed:` (at the top of the file), which seeds every sampler",
@@ -140,6 +196,10 @@ const OTHER_SETTINGS: &[(&str, &str, Option<&str>)] = &[
     ),
 ];
 
+/// What `type:` in `sampler:` is said to be where the sampler it names is not known.
+const SAMPLER_IS_METHOD: &str = "how Optuna names a sampler; here the sampler is `method:`, at \
+    the top of the file";
+
 /// Reads `sampler:` for method `method` (its keys in `METHOD_KEYS`): a key of another method's
 /// block is reported as that method's (a file that changed `method:` and kept its settings),
 /// any other unknown key as unknown.
@@ -148,6 +208,35 @@ fn sampler_fields<'n>(d: &mut Decoder, node: &'n Node, method: &str) -> Option<F
     let fields = d.mapping(node, "sampler")?;
     for entry in fields.entries {
         if keys.contains(&entry.key.as_str()) {
+            continue;
+        }
+        // Optuna's `sampler: {type: TPESampler}`: here the sampler is the method.
+        if entry.key == "type" {
+            let here = match scalar(&entry.value) {
+                Some(Scalar::Str(name)) => {
+                    let lower = name.to_ascii_lowercase();
+                    let ours = OTHER_NAMES
+                        .iter()
+                        .find(|(other, _)| *other == lower)
+                        .map(|(_, ours)| *ours)
+                        .or_else(|| {
+                            Method::all()
+                                .map(|m| m.name())
+                                .into_iter()
+                                .find(|m| *m == lower)
+                        });
+                    match ours {
+                        Some(ours) => format!(
+                            "how Optuna names a sampler; here the sampler is `method:`, at the \
+                             top of the file: `{}` is `method: {ours}`",
+                            super::shorten(name)
+                        ),
+                        None => SAMPLER_IS_METHOD.to_string(),
+                    }
+                }
+                _ => SAMPLER_IS_METHOD.to_string(),
+            };
+            d.misplaced_key(entry, "sampler", &keys, Some(&here));
             continue;
         }
         let other = OTHER_SETTINGS.iter().find(|(key, _, stands_for)| {

@@ -80,3 +80,80 @@ fn issue_45_a_grid_refuses_probabilities_and_quantized_log_or_normal_shapes() {
     );
 }
 
+#[test]
+fn issue_45_optuna_and_wandb_keys_are_answered_with_what_sweep_does() {
+    let tpe = "expected keys: n_startup_trials, n_ei_candidates, multivariate, constant_liar, \
+               gamma, prior_weight, magic_clip";
+    let cmaes = "expected keys: n_startup_trials, popsize, sigma0, independent_sampler, \
+                 restart_strategy, with_margin, lr_adapt, use_separable_cma";
+    let said = |line: &str, key: &str, why: &str, keys: &str| {
+        format!("{line}: sampler.{key}: `{key}` is {why}; {keys}")
+    };
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "method: tpe\nsampler: {consider_magic_clip: true}\n",
+            said(
+                "5:11",
+                "consider_magic_clip",
+                "Optuna's name for `magic_clip` (did you mean `magic_clip`?)",
+                tpe,
+            ),
+        ),
+        (
+            "method: tpe\nsampler: {consider_endpoints: true}\n",
+            said(
+                "5:11",
+                "consider_endpoints",
+                "Optuna's switch to stretch the kernels at a range's ends out to its bounds; \
+                     Sweep's `tpe` has no such switch: each kernel's width follows the \
+                     observations beside it",
+                tpe,
+            ),
+        ),
+        (
+            "method: tpe\nsampler: {type: TPESampler}\n",
+            said(
+                "5:11",
+                "type",
+                "how Optuna names a sampler; here the sampler is `method:`, at the top of the \
+                     file: `TPESampler` is `method: tpe`",
+                tpe,
+            ),
+        ),
+        (
+            "method: cmaes\nsampler: {x0: {lr: 0.01}}\n",
+            said(
+                "5:11",
+                "x0",
+                "Optuna's starting point; Sweep's `cmaes` starts at the centre of the space, \
+                     with step `sigma0`: to try a point first, give it under `enqueue:`",
+                cmaes,
+            ),
+        ),
+        (
+            "method: bayes\nsampler: {deterministic_objective: true}\n",
+            "5:11: sampler.deterministic_objective: `deterministic_objective` is Optuna's \
+                 switch to hold the Gaussian process's noise near 0; Sweep's `bayes` fits the \
+                 noise (above a small floor), as Optuna's default, `false`, does; expected \
+                 keys: n_startup_trials, n_candidates, n_local_search, constant_liar, \
+                 acquisition, kappa, greedy_tail"
+                .to_string(),
+        ),
+        (
+            "storage: sqlite:///db.sqlite3\n",
+            "4:1: storage: `storage` is Optuna's database of a study's trials; Sweep keeps \
+                 trials in its store (the `--store` folder of `sweep run`, `.sweep` by default), \
+                 not named in the file, so remove it"
+                .to_string(),
+        ),
+        (
+            "metrics:\n  - {name: val_loss, goal: minimize}\n",
+            "4:1: metrics: `metrics` is not a key here: the objective is `metric:` (`metric: \
+                 {name: val_loss, goal: minimize}`), and a list under `metric:` (`- {name: \
+                 val_accuracy, goal: maximize}` per line) searches several objectives at once"
+                .to_string(),
+        ),
+    ];
+    let cases: Vec<(&str, &str)> = cases.iter().map(|(s, w)| (*s, w.as_str())).collect();
+    check(&cases, BASE);
+}
