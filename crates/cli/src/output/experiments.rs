@@ -14,6 +14,11 @@ use store::ExperimentInfo;
 use super::{named_metric, table, visible};
 use crate::args::Format;
 
+/// What the rows of a list of experiments have beside their trials, one of each per row (a
+/// row past the end of either has none): the spans of work its trials' records keep, and the
+/// command that resumes it (`experiments_kept`).
+type Beside<'a> = (&'a [Vec<(Timestamp, Timestamp)>], &'a [Option<String>]);
+
 /// Writes the list of experiments, each row's best trial judged by its spec in `specs`, one
 /// per row (`None` for a stored spec that does not read, which ranks by the stored objective
 /// alone); busy times without what the trials' records keep beside them (`experiments_kept`).
@@ -37,7 +42,7 @@ pub(crate) fn experiments_kept(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
-    (kept, resumes): (&[Vec<(Timestamp, Timestamp)>], &[Option<String>]),
+    (kept, resumes): Beside<'_>,
     format: Format,
 ) -> io::Result<()> {
     match format {

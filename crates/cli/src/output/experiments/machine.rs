@@ -114,7 +114,7 @@ pub(super) fn json(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
-    (kept, resumes): (&[Vec<(Timestamp, Timestamp)>], &[Option<String>]),
+    (kept, resumes): super::Beside<'_>,
 ) -> io::Result<()> {
     let listed: Vec<ExperimentRow<'_>> = listed(rows, specs, (kept, resumes)).collect();
     serde_json::to_writer_pretty(&mut *out, &listed)?;
@@ -141,7 +141,7 @@ pub(super) fn csv(
 fn listed<'a>(
     rows: &'a [(ExperimentInfo, Vec<Trial>)],
     specs: &'a [Option<ExperimentSpec>],
-    (kept, resumes): (&'a [Vec<(Timestamp, Timestamp)>], &'a [Option<String>]),
+    (kept, resumes): super::Beside<'a>,
 ) -> impl Iterator<Item = ExperimentRow<'a>> + 'a {
     rows.iter()
         .zip(specs)
