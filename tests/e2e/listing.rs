@@ -213,3 +213,50 @@ fn ls_json_counts_as_the_api_does_and_says_how_to_resume_an_interrupted_sweep() 
     assert!(line.is_some_and(|l| l.starts_with("sweep run alpha.yaml --store /")));
     assert_eq!(listed[0]["resume_command"], serde_json::Value::Null);
 }
+
+#[test]
+fn ls_lists_in_the_order_and_with_the_counts_of_the_dashboards_api() {
+    let env = four();
+    // `sweep ls` first: `sweep serve` then holds the store.
+    let asked: [(&[&str], &str); 5] = [
+        (&["--desc"], ""),
+        (
+            &["--sort", "completed", "--desc"],
+            "sort=completed&dir=desc",
+        ),
+        (&["--sort", "name"], "sort=name&dir=asc"),
+        (&["--sort", "running"], "sort=running&dir=asc"),
+        (
+            &["--name", "MLP", "--sort", "trials"],
+            "q=MLP&sort=trials&dir=asc",
+        ),
+    ];
+    let by_ls: Vec<Vec<String>> = asked.iter().map(|(a, _)| listed(&env, a)).collect();
+    let out = env.sweep(&["ls", "--format", "json"]);
+    let ls: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let (server, url) = crate::dashboard::start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
+    let api = |query: &str| {
+        let (status, body) = crate::dashboard::get(&format!("{url}/api/experiments?{query}"));
+        assert_eq!(status, 200, "{query}: {body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["experiments"].clone()
+    };
+    let answers: Vec<serde_json::Value> = asked.iter().map(|(_, q)| api(q)).collect();
+    drop(server);
+    for (((args, query), ls_names), answer) in asked.iter().zip(&by_ls).zip(&answers) {
+        let names: Vec<&str> = (answer.as_array().unwrap().iter())
+            .filter_map(|e| e["name"].as_str())
+            .collect();
+        assert_eq!(ls_names, &names, "ls {args:?} against ?{query}");
+    }
+    // The same counts under the same keys, experiment by experiment (newest first, both).
+    let listed = ls.as_array().unwrap();
+    for (api, ls) in answers[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(listed.iter().rev())
+    {
+        assert_eq!(api["name"], ls["name"]);
+        assert_eq!(api["trials"], ls["trials"], "{}", api["name"]);
+    }
+}
