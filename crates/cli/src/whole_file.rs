@@ -1,7 +1,8 @@
 //! Writing an output file whole: what a command writes to a file it names (`predict -o`,
 //! `export --output`, a gate's baseline) is made first, then written aside and renamed, so that
 //! a refused input, a full disk or a kill leaves the file as it was or whole, never emptied or
-//! cut short.
+//! cut short. Nor is it written inside the store the command opened (`refuse_inside_store`):
+//! `-o .sweep/db` would replace the store's database with an export.
 
 use std::fs::File;
 use std::io::Write;
@@ -45,6 +46,34 @@ pub(crate) fn write_whole<T>(
     written.map(|()| done)
 }
 
+/// Refuses `path` (named in errors as `what`, such as `--output out.csv`) when it lies inside the
+/// store folder `store`, its database or its checkpoints, or is that folder: writing `written`
+/// (`the export`) there would replace what the store holds. The path's folder is resolved, and
+/// every link on the way to the file followed, so that a link into the store is refused too. A
+/// store that is not there has nothing to lose.
+pub(crate) fn refuse_inside_store(
+    path: &Path,
+    what: &str,
+    store: &Path,
+    written: &str,
+) -> anyhow::Result<()> {
+    let Ok(folder) = std::fs::canonicalize(store) else {
+        return Ok(());
+    };
+    let inside = resolved(path)
+        .into_iter()
+        .chain(std::fs::canonicalize(path))
+        .any(|p| p.starts_with(&folder));
+    if inside {
+        anyhow::bail!(
+            "{what}: that file is inside the store {}, which holds the experiments and their \
+             checkpoints; write {written} elsewhere",
+            store.display()
+        );
+    }
+    Ok(())
+}
+
 /// Returns the file `path`'s contents are written to before they are renamed to it: beside it,
 /// so that the rename stays on one file system.
 pub(crate) fn part_file(path: &Path) -> PathBuf {
@@ -52,6 +81,32 @@ pub(crate) fn part_file(path: &Path) -> PathBuf {
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     path.with_file_name(format!(".{name}.part"))
+}
+
+/// Returns where a write to `path` lands: its links followed (a link to a file not there yet
+/// included), then its folder canonicalized and its file name kept. `None` when its folder is
+/// not there (a write fails then) or a link goes round in circles.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    /// Links followed before giving up, as the kernel's `ELOOP` limit.
+    const MAX_LINKS: usize = 40;
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            let name = path.file_name()?;
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            return Some(std::fs::canonicalize(folder).ok()?.join(name));
+        }
+        let target = std::fs::read_link(&path).ok()?;
+        path = match path.parent() {
+            Some(folder) => folder.join(target),
+            None => target,
+        };
+    }
+    None
 }
 
 #[cfg(test)]
@@ -80,5 +135,55 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["out.csv"], "no part file left");
+    }
+
+    #[test]
+    fn a_path_inside_the_store_is_refused_however_it_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        std::fs::create_dir_all(store.join("checkpoints/h4")).unwrap();
+        std::fs::write(store.join("db"), "database").unwrap();
+        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+        let link = |name: &str, to: &Path| {
+            let at = dir.path().join(name);
+            std::os::unix::fs::symlink(to, &at).unwrap();
+            at
+        };
+        let refused = [
+            store.join("db"),
+            store.join("conf"),
+            store.join("checkpoints/h4/0.json"),
+            store.clone(),
+            dir.path().join("elsewhere/../store/db"),
+            link("to_db", &store.join("db")),
+            link("to_new", &store.join("new.csv")),
+            link("to_store", &store).join("db"),
+            link("to_link", &dir.path().join("to_db")),
+        ];
+        for path in &refused {
+            let said = refuse_inside_store(path, "--output x", &store, "the export")
+                .expect_err(&path.display().to_string());
+            assert_eq!(
+                said.to_string(),
+                format!(
+                    "--output x: that file is inside the store {}, which holds the experiments \
+                     and their checkpoints; write the export elsewhere",
+                    store.display()
+                )
+            );
+        }
+        let allowed = [
+            dir.path().join("out.csv"),
+            dir.path().join("store.csv"),
+            dir.path().join("elsewhere/db"),
+            link("to_elsewhere", &dir.path().join("elsewhere/x.csv")),
+        ];
+        for path in &allowed {
+            refuse_inside_store(path, "--output x", &store, "the export")
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+        // A store that is not there has nothing to lose.
+        let gone = dir.path().join("gone");
+        refuse_inside_store(&gone.join("db"), "--output x", &gone, "the export").unwrap();
     }
 }

@@ -9,6 +9,20 @@ use crate::output::{self, SeriesRow};
 use crate::Outcome;
 
 pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
+    // `-o -` is standard output, as for most tools.
+    let output = args
+        .output
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"));
+    // An export written over the store's own files would leave it without its experiments.
+    if let Some(path) = output {
+        crate::whole_file::refuse_inside_store(
+            path,
+            &format!("--output {}", path.display()),
+            &args.store.store,
+            "the export",
+        )?;
+    }
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
     let mut trials = store.trials(&info.name)?;
@@ -72,12 +86,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         }
         Ok(())
     };
-    // `-o -` is standard output, as for most tools.
-    match args
-        .output
-        .as_deref()
-        .filter(|p| *p != std::path::Path::new("-"))
-    {
+    match output {
         // Made first, then written whole: a store that cannot be read, a full disk or a kill
         // leaves an earlier export as it was.
         Some(path) => {

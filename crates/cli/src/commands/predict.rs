@@ -15,6 +15,20 @@ use crate::args::PredictArgs;
 use crate::Outcome;
 
 pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
+    // `-o -` is standard output, as for most tools.
+    let output = args
+        .output
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"));
+    // Predictions written over the store's files or its checkpoints would lose them.
+    if let Some(path) = output {
+        crate::whole_file::refuse_inside_store(
+            path,
+            &format!("--output {}", path.display()),
+            &args.store.store,
+            "the predictions",
+        )?;
+    }
     let sidecar = find_checkpoint(args)?;
     // `--input -` is standard input, as `-o -` is standard output.
     let from_stdin = args.input == std::path::Path::new("-");
@@ -38,12 +52,7 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("cannot read --input {}", args.input.display()))?,
         )
     };
-    // `-o -` is standard output, as for most tools.
-    let summary = match args
-        .output
-        .as_deref()
-        .filter(|p| *p != std::path::Path::new("-"))
-    {
+    let summary = match output {
         Some(path) => {
             let same = std::fs::canonicalize(path)
                 .ok()
