@@ -12,6 +12,7 @@ mod formats;
 mod gate;
 mod listing;
 mod moved;
+mod overwrite;
 mod plans;
 mod record;
 mod remove;
