@@ -205,7 +205,11 @@ impl ResponseError for Error {
             response.insert_header(("Allow", "GET, HEAD"));
         }
         if let Error::Api(_) = self {
-            let body = serde_json::json!({ "error": message, "status": status.as_u16() });
+            let body = serde_json::json!({
+                "api_version": crate::api::API_VERSION,
+                "error": message,
+                "status": status.as_u16(),
+            });
             return response
                 .content_type(ContentType::json())
                 .body(body.to_string());

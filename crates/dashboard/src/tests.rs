@@ -561,7 +561,7 @@ fn unknown_or_malformed_ids_get_a_404_page() {
         ] {
             let (status, body) = get(&store, uri).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
-            assert!(body.starts_with("{\"error\":"), "{uri}: {body}");
+            assert!(body.starts_with("{\"api_version\":2,\"error\":"), "{uri}: {body}");
         }
     });
 }
@@ -580,7 +580,7 @@ fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
         let (_, page) = get(&store, "/experiments/tuned").await;
         assert!(
             page.contains(
-                "sampler: <code>{n_startup_trials: 0, sigma0: 0.16666666666666666, \
+                "sampler: <code>{n_startup_trials: 0, \
                  independent_sampler: tpe, restart_strategy: bipop, with_margin: true, \
                  lr_adapt: false, use_separable_cma: false}</code>"
             ) && page.contains(
@@ -1579,7 +1579,7 @@ fn the_token_guards_every_request() {
         let (status, _, body) =
             get_with(&store, access(), TestRequest::get().uri("/api/experiments")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert!(body.starts_with("{\"error\""));
+        assert!(body.starts_with("{\"api_version\":2,\"error\""));
         let (status, _, _) = get_with(
             &store,
             access(),
@@ -1743,7 +1743,7 @@ fn an_open_dashboard_answers_only_requests_addressed_to_loopback() {
         )
         .await;
         assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
-        assert!(body.starts_with("{\"error\""), "{body}");
+        assert!(body.starts_with("{\"api_version\":2,\"error\""), "{body}");
         // Named in the request line (absolute form) rather than the header.
         let absolute = host("http://attacker.example/", "127.0.0.1:8391");
         let (status, _, _) = get_with(&store, Access::open(), absolute).await;
@@ -1760,13 +1760,13 @@ fn api_itself_is_refused_in_json_as_below_it() {
             let req = TestRequest::get().uri(uri);
             let (status, _, body) = get_with(&store, Access::token(token).unwrap(), req).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
-            assert!(body.starts_with("{\"error\""), "{uri}: {body}");
+            assert!(body.starts_with("{\"api_version\":2,\"error\""), "{uri}: {body}");
             let req = TestRequest::get()
                 .uri(uri)
                 .insert_header(("Host", "attacker.example"));
             let (status, _, body) = get_with(&store, Access::open(), req).await;
             assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{uri}");
-            assert!(body.starts_with("{\"error\""), "{uri}: {body}");
+            assert!(body.starts_with("{\"api_version\":2,\"error\""), "{uri}: {body}");
         }
         // A path that only starts like it is a page's.
         let req = TestRequest::get().uri("/apix");

@@ -117,6 +117,11 @@ fn every_api_answer_that_is_an_object_carries_the_api_version_first() {
             assert!(body.starts_with(&first), "{uri}: {body}");
         }
         assert_eq!(crate::api::API_VERSION, 2);
+        // An error is an object too: its version first, then what went wrong.
+        let (status, body) = get(&store, "/api/experiments/nothing-here").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let first = format!("{{\"api_version\":{},\"error\":", crate::api::API_VERSION);
+        assert!(body.starts_with(&first), "{body}");
         // The arrays stay bare arrays.
         for uri in [
             "/api/experiments/demo/history",

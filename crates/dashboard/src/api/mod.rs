@@ -2,14 +2,15 @@
 //!
 //! These types are the wire format and live only here; they are built from domain types by
 //! hand, so a rename in `experiment` or `store` cannot silently change the API. Non-finite
-//! numbers (a diverged loss) are written as `null`. Errors are `{"error": ..., "status": ...}`.
+//! numbers (a diverged loss) are written as `null`. Errors are
+//! `{"api_version": ..., "error": ..., "status": ...}`.
 //! One module per concept: the experiments, their trials, their analyses, a trial's series.
 //!
 //! Every answer that is a JSON object (`json`: a page of experiments or of trials, one
 //! experiment, one trial, the importance, one series) carries `api_version`, `API_VERSION`,
 //! as its first field, so that a client tells which order and shape it gets; an answer that is
 //! an array (`json_list`: the history, every series of a trial) stays a bare array, and an
-//! error keeps its two fields (its status says what it is). Version 1 (Sweep 0.1.0, which
+//! error carries it first too (`crate::error`), before its two fields. Version 1 (Sweep 0.1.0, which
 //! had no field) listed the experiments as a bare array, oldest first; version 2 pages them,
 //! newest first, and gives a trial still running its latest epoch's metrics, at
 //! `latest_step`.
