@@ -22,7 +22,11 @@
 //! A warm start (`warm_start:`) is taken by each agent, from its own copy of the file or its own
 //! store, before it meets the others: the journals' headers carry the digest of the trials
 //! taken (`store::warm_start_digest`), so agents that took other trials refuse each other, and
-//! agent 0 publishes the trials (`JournalEvent::Warm`) for a follower to show.
+//! agent 0 publishes the trials (`JournalEvent::Warm`) for a follower to show. The agents'
+//! copies of the experiment file may name its data, the warm start's file and a gate's baseline
+//! by other paths (a folder moved since, `../data/x.csv` for `./data/x.csv`): as for one
+//! process resuming, where a file lies is no part of the study, what it holds is, so the headers
+//! compare the files' meaning and the hashes of the data and of the trials taken.
 //!
 //! An agent that has not joined, or was lost, holds the study up: the first trial that has not
 //! ended is sooner or later every other trial's wait. Each agent therefore touches its journal
