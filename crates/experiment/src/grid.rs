@@ -44,10 +44,16 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
     let mut said = Vec::new();
     let mut params = Vec::with_capacity(space.params().len());
     for p in space.params() {
-        let (min, max, q) = match p.distribution {
+        // Bounds as written are said as written; e^min and e^max to 5 significant digits
+        // (1.0101, not 1.010050167084168).
+        let (min, max, q, shown) = match p.distribution {
             Distribution::QUniform { min, max, q }
-            | Distribution::QLogUniformValues { min, max, q } => (min, max, q),
-            Distribution::QLogUniform { min, max, q } => (min.exp(), max.exp(), q),
+            | Distribution::QLogUniformValues { min, max, q } => {
+                (min, max, q, crate::words::number_text as fn(f64) -> String)
+            }
+            Distribution::QLogUniform { min, max, q } => {
+                (min.exp(), max.exp(), q, short as fn(f64) -> String)
+            }
             _ => {
                 params.push(p.clone());
                 continue;
@@ -76,8 +82,8 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
             } else {
                 ""
             },
-            crate::words::number_text(min),
-            crate::words::number_text(max),
+            shown(min),
+            shown(max),
         ));
         params.push(Param {
             distribution: Distribution::Categorical {
@@ -91,6 +97,11 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
         return None;
     }
     Some((size(&SearchSpace::new(params))?, said))
+}
+
+/// Writes a bound worked out from the file's (e^min) to 5 significant digits.
+fn short(x: f64) -> String {
+    crate::words::significant_text(x, 5)
 }
 
 /// Returns the multiples of `q` that draws from `min` to `max` round to, as the first one's

@@ -193,8 +193,12 @@ impl Distribution {
                 Err(outside(x, min, max))
             }
         };
+        // The values a draw rounds to run from the multiple of q nearest `min` to the one
+        // nearest `max`: those are the bounds said (0 and 10 for 0 to 10 with q 2.5, not the
+        // -1.25 and 11.25 that round to them).
         let on_grid = |x: f64, min: f64, max: f64, q: f64| {
-            within(x, min - q / 2.0, max + q / 2.0)?;
+            let nearest = |b: f64| quantized(b, q).as_f64().unwrap_or(b);
+            within(x, nearest(min), nearest(max))?;
             let steps = x / q;
             if (steps - steps.round()).abs() > 1e-9 * steps.abs().max(1.0) {
                 return Err(format!(

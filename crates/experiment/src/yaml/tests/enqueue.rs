@@ -165,3 +165,20 @@ fn enqueue_errors() {
         "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\nmethod: grid\nparameters:\n  hidden: {values: [32, 64]}\n",
     );
 }
+
+#[test]
+fn issue_45_a_quantized_range_says_the_values_it_takes() {
+    // q_uniform from 0 to 10 with q 2.5 takes 0 to 10, not -1.25 to 11.25 (what rounds to them).
+    let base = "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\nparameters:\n  \
+                clip_norm: {distribution: q_uniform, min: 0, max: 10, q: 2.5}\n";
+    check(
+        &[
+            (
+                "enqueue:\n  - {clip_norm: 12.5}\n",
+                "7:17: enqueue[0].clip_norm: must be in [0, 10], found 12.5",
+            ),
+            ("enqueue:\n  - {clip_norm: 10}\n", "ok"),
+        ],
+        base,
+    );
+}

@@ -157,3 +157,18 @@ fn issue_45_optuna_and_wandb_keys_are_answered_with_what_sweep_does() {
     let cases: Vec<(&str, &str)> = cases.iter().map(|(s, w)| (*s, w.as_str())).collect();
     check(&cases, BASE);
 }
+
+#[test]
+fn issue_45_a_note_says_worked_out_bounds_briefly() {
+    let said = notes(
+        "method: random\nrun_cap: 8\nparameters:\n  clip_norm: {distribution: q_log_uniform, min: \
+         0.01, max: 0.5, q: 0.1}\n",
+    );
+    assert!(
+        said.iter().any(|n| n.ends_with(
+            "`clip_norm` takes 7 values: q_log_uniform rounds its draws to multiples of q (0.1) \
+             from 1.0101 to 1.6487"
+        )),
+        "{said:#?}"
+    );
+}
