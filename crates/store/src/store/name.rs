@@ -241,7 +241,9 @@ impl Store {
     /// lock is held exclusively, and only the folder aside is deleted: an open that takes the
     /// name after the removal lets go finds no folder at `path` and makes its own, and one that
     /// held the name first kept the removal out, so nothing went. Nothing at `path` is
-    /// `Error::NoStore`, with nothing made. The store stays where another process holds it
+    /// `Error::NoStore`, with nothing made; so are a `path` under a file (`afile/sub`, which no
+    /// command could make) and a link leading nowhere (which an open would have made the folder
+    /// of). The store stays where another process holds it
     /// past `LOCK_WAIT` (`Error::Locked`) or holds its name (`Error::BeingOpened`,
     /// `Error::BeingMoved`); where its name lock cannot be made or locked, where it cannot be
     /// moved aside, and where `path` is a link (a command makes a folder, not a link, and
@@ -279,12 +281,23 @@ fn set_aside_if_empty(path: &Path) -> Result<Option<PathBuf>> {
         path: path.to_path_buf(),
         detail,
     };
+    let nothing_made = || Error::NoStore {
+        path: path.to_path_buf(),
+    };
     match fs::symlink_metadata(path) {
-        // Nothing there: nothing was made, and nothing is made here (no lock files).
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(Error::NoStore {
-                path: path.to_path_buf(),
-            })
+        // Nothing there, or no folder to hold it (a parent that is a file, `ENOTDIR`): nothing
+        // was made, and nothing is made here (no lock files).
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Err(nothing_made())
+        }
+        // A link leading nowhere: no command made its folder, which opening would have.
+        Ok(m) if m.file_type().is_symlink() && fs::metadata(path).is_err() => {
+            return Err(nothing_made())
         }
         // The name lock is beside the link's target, and a rename would move the link.
         Ok(m) if m.file_type().is_symlink() => {

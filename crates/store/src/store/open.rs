@@ -81,6 +81,15 @@ impl Store {
                 detail: "it is a file, not a folder".into(),
             });
         }
+        if let Some(file) = file_above(path) {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "{} is a file, not a folder, so no store can be under it",
+                    file.display()
+                ),
+            });
+        }
         // sled writes `conf` and `db` together; one without the other is someone else's file,
         // which opening would write over.
         let (db, conf) = (path.join("db").is_file(), path.join("conf").is_file());
@@ -227,6 +236,15 @@ impl Store {
                 detail: "it is a file, not a folder".into(),
             });
         }
+        if let Some(file) = file_above(path) {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "{} is a file, not a folder, so no store can be under it",
+                    file.display()
+                ),
+            });
+        }
         if path.is_dir() && !path.join("db").is_file() && !path.join("conf").is_file() {
             return Err(Error::NoStore {
                 path: path.to_path_buf(),
@@ -355,6 +373,20 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Returns the nearest folder above `path` that is there but is a file (`afile` of
+/// `afile/sub`, which the system refuses with `ENOTDIR`), or `None`.
+fn file_above(path: &Path) -> Option<&Path> {
+    let refused = std::fs::symlink_metadata(path)
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::NotADirectory);
+    if !refused {
+        return None;
+    }
+    path.ancestors()
+        .skip(1)
+        .filter(|above| !above.as_os_str().is_empty())
+        .find(|above| above.exists() && !above.is_dir())
 }
 
 /// How each try of an open holds the store's name lock (`store/name`).

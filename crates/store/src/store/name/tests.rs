@@ -297,6 +297,29 @@ fn issue_a_removal_of_nothing_says_no_store_and_makes_nothing() {
 
 #[cfg(unix)]
 #[test]
+fn issue_a_removal_under_a_file_or_through_a_dangling_link_says_no_store() {
+    // `sweep run --store afile/sub` and `--store dangle` made nothing, yet the removal after
+    // their failure warned that the empty store stayed (its name lock refused: `ENOTDIR`; a
+    // link it would not remove through).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("afile"), "").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangle")).unwrap();
+    for path in [
+        dir.path().join("afile").join("sub"),
+        dir.path().join("dangle"),
+    ] {
+        let err = Store::remove_if_empty(&path).unwrap_err();
+        assert!(
+            matches!(err, Error::NoStore { .. }),
+            "{}: {err}",
+            path.display()
+        );
+    }
+    assert_eq!(listed(dir.path()), ["afile", "dangle"]);
+}
+
+#[cfg(unix)]
+#[test]
 fn issue_a_store_named_by_a_link_is_not_removed_through_it() {
     // The rename would move the link and the deletion delete only it, saying the store went
     // while the empty store stayed where the link led.

@@ -196,3 +196,26 @@ fn issue_a_check_before_opening_waits_out_a_live_compactions_swap_too() {
     let checked = Store::check_existing(&path);
     assert!(checked.is_ok(), "{checked:?}");
 }
+
+#[test]
+fn issue_a_store_under_a_file_says_the_file_is_no_folder() {
+    // `sweep ls --store afile/sub` said "no store at afile/sub; run `sweep run FILE` first",
+    // which cannot make one there either.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "").unwrap();
+    for path in [file.join("sub"), file.join("sub").join("deeper")] {
+        let err = Store::check_existing(&path).unwrap_err();
+        assert!(matches!(err, Error::Open { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot open store {}: {} is a file, not a folder, so no store can be under it",
+                path.display(),
+                file.display()
+            )
+        );
+    }
+    // A missing folder above is no file: the command that asks for it says so.
+    assert!(Store::check_existing(&dir.path().join("no").join("sub")).is_ok());
+}
