@@ -66,11 +66,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return parse_failed(&e),
     };
+    #[cfg(unix)]
+    outlive_file_size_limit();
     install_tracing();
     let written = commands::standard_output(&cli.command);
     // Standard output keeps a line not yet ended: written here, where its error is seen.
     let ended = commands::dispatch(cli).and_then(|outcome| {
-        std::io::Write::flush(&mut std::io::stdout())?;
+        std::io::Write::flush(&mut standard_output::lock())?;
         Ok(outcome)
     });
     match ended {
@@ -90,23 +92,26 @@ fn main() -> ExitCode {
 /// names what the command writes to standard output, if anything.
 fn failed(error: &anyhow::Error, written: Option<&str>) -> ExitCode {
     use standard_output::Failure;
-    match (standard_output::failure(error), written) {
-        (Some(Failure::ReaderGone), _) => ExitCode::from(READER_GONE),
-        (Some(Failure::StandardOutput(e)), Some(what)) => {
-            say!("error: cannot write {what} to standard output: {e}");
-            ExitCode::from(IO_ERROR)
+    let failure = standard_output::failure(error);
+    match failure {
+        Some(Failure::ReaderGone) => return ExitCode::from(READER_GONE),
+        // What the write said it wrote, else what the command writes there.
+        Some(Failure::StandardOutput(e, said)) => {
+            if let Some(what) = said.or(written) {
+                say!("error: cannot write {what} to standard output: {e}");
+                return ExitCode::from(IO_ERROR);
+            }
         }
-        // Errors carry text from files, records and journals (paths, names, reasons): shown,
-        // not run, on the terminal.
-        (failure, _) => {
-            say!("error: {}", output::visible_lines(&format!("{error:#}")));
-            ExitCode::from(match failure {
-                Some(Failure::File) => IO_ERROR,
-                _ if busy(error) => TRY_AGAIN,
-                _ => 2,
-            })
-        }
+        _ => {}
     }
+    // Errors carry text from files, records and journals (paths, names, reasons): shown, not
+    // run, on the terminal.
+    say!("error: {}", output::visible_lines(&format!("{error:#}")));
+    ExitCode::from(match failure {
+        Some(Failure::File) => IO_ERROR,
+        _ if busy(error) => TRY_AGAIN,
+        _ => 2,
+    })
 }
 
 /// Prints the help, the version or the usage error that `error` holds, and returns the exit
@@ -167,6 +172,18 @@ fn busy(error: &anyhow::Error) -> bool {
                 )
             )
     })
+}
+
+/// Lets a write past the file size limit (`ulimit -f`) fail with `EFBIG` rather than end the
+/// process unsaid (SIGXFSZ's default, exit 153 with nothing said): the signal is caught and
+/// does nothing, so that the store or an `--output` file names the file that could not grow and
+/// the command exits 74 (`standard_output`). A handler rather than SIG_IGN: it needs no unsafe
+/// code, and the processes sweep starts get the signal's default back, as they would without it.
+#[cfg(unix)]
+fn outlive_file_size_limit() {
+    let caught = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // A handler that cannot be installed leaves the default: the process ends as it did.
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, caught);
 }
 
 /// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors, none of

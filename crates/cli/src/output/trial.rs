@@ -88,6 +88,16 @@ pub(crate) fn trial_card(
     shown: &Shown<'_>,
     store_dir: &str,
 ) -> io::Result<()> {
+    card(out, shown, store_dir).map_err(|e| crate::standard_output::writing(SUMMARY, e))
+}
+
+/// What `main` says could not be written where a trial's card or trials side by side could not
+/// (`sweep show EXPERIMENT/NUMBER > /dev/full`), in place of the experiment's summary of `sweep
+/// show EXPERIMENT`.
+const SUMMARY: &str = "the trial's summary";
+
+/// Writes one trial as `trial_card` does, its errors as they are.
+fn card(out: &mut impl Write, shown: &Shown<'_>, store_dir: &str) -> io::Result<()> {
     let t = shown.trial;
     writeln!(out, "trial       {}", visible(&shown.name()))?;
     writeln!(out, "state       {}", shown.state())?;
@@ -215,6 +225,11 @@ pub(crate) fn trial_card(
 /// (at each one's best epoch), and test-split metric (of the trials measured there), rows where
 /// they differ marked `*`.
 pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> io::Result<()> {
+    side_by_side(out, shown).map_err(|e| crate::standard_output::writing("the trials' summary", e))
+}
+
+/// Writes several trials as `trials_side_by_side` does, its errors as they are.
+fn side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> io::Result<()> {
     let mut rows: Vec<(String, Vec<String>)> = vec![
         (
             "state".into(),
