@@ -16,6 +16,8 @@
 //! a study folder may have any name, which reach the terminal with their control characters
 //! shown, not run.
 
+mod descriptors;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
@@ -59,16 +61,18 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     // Ctrl-C or SIGTERM closes the dashboard and lets the store go, also when the shell started
     // it with SIGINT ignored (in the background of a script): watched before the address is
     // said, so that a signal sent as soon as it is seen is not lost.
-    let interrupts = crate::interrupt::watch("the dashboard closes")?;
+    let interrupts = crate::interrupt::watch("the dashboard closes").context(WATCH)?;
     // This process holds the store's lock and only reads it: nothing can change under it.
     let server = start(store.clone(), &args.dashboard, workers, Freshness::Frozen)?;
     store.announce(&opener(Some(&server.url())))?;
     drop(store);
-    say_address(&server, &args.dashboard)?;
+    // Said before the address: a script that stops it once it reads the address (Ctrl-C)
+    // gets this line before `stopping: ...`, never after it.
     say!(
         "serving {} read-only; press Ctrl-C to stop",
         crate::output::visible_path(&args.store.store)
     );
+    say_address(&server, &args.dashboard)?;
     while !interrupts.stop.requested() && server.is_running() {
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -80,12 +84,16 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Interrupted(interrupts.exit_code()))
 }
 
+/// What a failure to watch for Ctrl-C and SIGTERM says (a thread that could not start, as
+/// `ulimit -u` or `ulimit -v` refuse it), so that it is not taken for standard output's.
+const WATCH: &str = "cannot watch for Ctrl-C and SIGTERM";
+
 /// Writes the line `dashboard: URL` to standard output, the command's one line of data, for
 /// a script to read (`sweep serve --port 0 > address &`); what it says besides goes to
 /// standard error, as the lines of `sweep run`, whose dashboard line is said there beside the
 /// sweep's progress (its standard output is its summary).
 fn say_address(server: &Server, dashboard: &DashboardArgs) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     writeln!(out, "dashboard: {}", link(server, dashboard))?;
     out.flush()?;
     Ok(())
@@ -113,7 +121,8 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     }
     // Ctrl-C stops serving and deletes the temporary store, which the followers' threads
     // would otherwise keep in memory (`/dev/shm`) until another temporary store sweeps it.
-    let interrupts = crate::interrupt::watch("the dashboard closes and its temporary store goes")?;
+    let interrupts = crate::interrupt::watch("the dashboard closes and its temporary store goes")
+        .context(WATCH)?;
     let store = super::temporary_store()?;
     let notices = Notices::default();
     // The followers write the store as the dashboard reads it: pages may lag it by a second (more
@@ -126,11 +135,11 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     let quiet_after = Duration::from_millis(
         u64::try_from(args.quiet_after.unwrap_or(DEFAULT_QUIET_AFTER_MS)).unwrap_or(0),
     );
-    say_address(&server, &args.dashboard)?;
     say!(
         "following the studies in {} from their agents' journals; press Ctrl-C to stop",
         crate::output::visible_path(exchange)
     );
+    say_address(&server, &args.dashboard)?;
     if Watcher::experiments(exchange)?.is_empty() {
         say!("no study there yet: each appears once its first agent starts");
     }
@@ -155,7 +164,8 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
                 }
                 std::thread::sleep(FOLLOW_POLL);
             }
-        })?;
+        })
+        .context("cannot start the thread that follows the exchange folder")?;
     while !interrupts.stop.requested() {
         std::thread::sleep(FOLLOW_POLL);
     }
@@ -323,6 +333,8 @@ pub(crate) fn start(
 ) -> anyhow::Result<Server> {
     let (access, addr) = reach(args)?;
     let listener = bind(addr)?;
+    // Counted with the listener open; fewer workers where not all fit (`descriptors`).
+    let workers = descriptors::workers_that_fit(workers)?;
     let frozen = freshness == Freshness::Frozen;
     // The commands the pages show name the store's folder absolute, so that they run from any
     // folder (the dashboard reads no current directory; `sweep run` and `sweep serve` do).
@@ -387,13 +399,24 @@ pub(crate) fn link(server: &Server, args: &DashboardArgs) -> String {
     }
 }
 
-/// Returns `error` with the advice that fits `sweep run` when it is a `PortTaken`: the sweep
-/// can also run without a dashboard. It stays a `PortTaken`, so that a busy port still exits
+/// Returns `error` with the advice that fits `sweep run` when it is a `PortTaken` or a
+/// `descriptors::TooFewDescriptors`: the sweep can also run without a dashboard. It stays a `PortTaken`, so that a busy port still exits
 /// as a busy one (`main`).
 pub(crate) fn for_run(error: anyhow::Error) -> anyhow::Error {
+    const NO_SERVE: &str = ", or pass --no-serve to run the sweep without it";
+    let error = match error.downcast::<descriptors::TooFewDescriptors>() {
+        Ok(few) => {
+            return descriptors::TooFewDescriptors {
+                advice: NO_SERVE,
+                ..few
+            }
+            .into()
+        }
+        Err(error) => error,
+    };
     match error.downcast::<PortTaken>() {
         Ok(taken) => PortTaken {
-            advice: ", or pass --no-serve to run the sweep without it",
+            advice: NO_SERVE,
             ..taken
         }
         .into(),
