@@ -1,7 +1,7 @@
 //! `sweep compact`: gives back the disk space of removed experiments (`store::Store::compact`:
 //! the database copied, checked and swapped in, killed at any point without loss).
 
-use std::io::Write;
+use std::io::Write as _;
 
 use store::Store;
 
@@ -9,24 +9,33 @@ use super::{opener, opening_failed, require_store};
 use crate::args::CompactArgs;
 use crate::Outcome;
 
+/// Compacts the store `args` names, saying how much was given back on standard output.
 pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
     let path = &args.store.store;
     // A compaction stopped part way is finished, however the folder looks meanwhile.
     if store::compaction_pending(path).is_none() {
         require_store(path)?;
     }
-    say!("compacting {}...", crate::output::visible_path(path));
+    // Said with no dots after the path, which would read as part of it (`compacting ....`).
+    say!(
+        "compacting {}: its database is copied, checked and swapped in",
+        crate::output::visible_path(path)
+    );
     // The folder is replaced by its copy: a shell inside it is left in the old, deleted one.
     let inside = std::env::current_dir()
         .ok()
         .zip(std::fs::canonicalize(path).ok())
         .is_some_and(|(here, store)| here.starts_with(store));
     let done = Store::compact(path, &opener(None)).map_err(opening_failed)?;
-    let mut out = std::io::stdout().lock();
-    let given = match done.before.checked_sub(done.after) {
-        Some(freed) if freed > 0 => format!("{} given back", bytes_text(freed)),
+    let mut out = crate::standard_output::lock();
+    let freed = done
+        .before
+        .checked_sub(done.after)
+        .filter(|&freed| freed > 0);
+    let given = match freed {
+        Some(freed) => format!("{} given back", bytes_text(freed)),
         // sled lays a database out in whole segments: a copy no smaller is not swapped in.
-        _ => "nothing given back: a fresh copy would be no smaller, so the store is as it was"
+        None => "nothing given back: a fresh copy would be no smaller, so the store is as it was"
             .to_string(),
     };
     writeln!(
@@ -36,7 +45,8 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
         bytes_text(done.before),
         bytes_text(done.after),
     )?;
-    if inside {
+    // Only a copy swapped in (smaller) replaced the folder; one no smaller left it as it was.
+    if inside && freed.is_some() {
         say!(
             "note: this shell's folder was in the store's old folder, now deleted: `cd \"$PWD\"` \
              to see the new one"
