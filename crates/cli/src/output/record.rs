@@ -9,6 +9,37 @@ use store::RunRecord;
 
 use super::visible;
 
+/// Returns the data files a record names, each with its hash: `data_file` holds their absolute
+/// paths one a line, `data_hash` their hashes one a line, in the same order. A line that is not
+/// an absolute path goes on the path before it, which held a newline; where the paths still do
+/// not match the hashes one for one (a newline followed by `/` in a path: the record's text
+/// cannot tell it from the next path), all of `data_file` is one entry with every hash.
+fn data_files<'a>(data_file: &str, data_hash: &'a str) -> Vec<(String, Vec<&'a str>)> {
+    let hashes: Vec<&str> = data_hash.lines().collect();
+    if data_file.is_empty() {
+        return Vec::new();
+    }
+    let mut files: Vec<String> = Vec::new();
+    for line in data_file.split('\n') {
+        match files.last_mut() {
+            Some(last) if !std::path::Path::new(line).is_absolute() => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            _ => files.push(line.to_string()),
+        }
+    }
+    if files.len() == hashes.len() {
+        files
+            .into_iter()
+            .zip(hashes)
+            .map(|(f, h)| (f, vec![h]))
+            .collect()
+    } else {
+        vec![(data_file.to_string(), hashes)]
+    }
+}
+
 /// Writes the line standing for a run record that does not read (a newer Sweep wrote it, or it
 /// is damaged), in place of `run_record`'s: what it is, standard error having said why (`sweep
 /// show`'s note).
@@ -60,12 +91,13 @@ pub(crate) fn run_record(
         "            resolved spec sha256 {}",
         experiment::short_hash(&r.resolved_spec_hash)
     )?;
-    for (file, hash) in r.data_file.lines().zip(r.data_hash.lines()) {
+    for (file, hashes) in data_files(&r.data_file, &r.data_hash) {
+        let hashes: Vec<&str> = hashes.into_iter().map(experiment::short_hash).collect();
         writeln!(
             out,
             "            data {} (sha256 {})",
-            visible(file),
-            visible(experiment::short_hash(hash))
+            visible(&file),
+            visible(&hashes.join(", "))
         )?;
     }
     let parallel = match r.parallel {
@@ -310,5 +342,34 @@ mod tests {
             ) && before.contains("\n              `method` `crossover`: Uniform then, Blx now\n"),
             "{before}"
         );
+    }
+
+    #[test]
+    fn issue_a_data_path_holding_a_newline_is_one_file() {
+        // `sweep show --record` split such a path at its newline, the second half shown with
+        // the next file's hash.
+        let record = RunRecord {
+            data_file: "/d/new\nline.csv\n/d/l.csv".into(),
+            data_hash: "aa\nbb".into(),
+            ..RunRecord::default()
+        };
+        let mut out = Vec::new();
+        run_record(&mut out, (Some(&record), false), None).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let data: Vec<&str> = out.lines().filter(|l| l.contains(" data ")).collect();
+        assert_eq!(
+            data,
+            [
+                "            data /d/new\\u{a}line.csv (sha256 aa)",
+                "            data /d/l.csv (sha256 bb)"
+            ],
+            "{out}"
+        );
+        // A newline followed by `/` cannot be told from the next path: all of it, shown once.
+        assert_eq!(
+            data_files("/d/a\n/b.csv", "aa"),
+            [("/d/a\n/b.csv".to_string(), vec!["aa"])]
+        );
+        assert!(data_files("", "").is_empty());
     }
 }
