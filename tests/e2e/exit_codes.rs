@@ -174,9 +174,11 @@ fn issue_output_into_a_full_disk_exits_74_saying_what_and_where() {
     );
     let shown = env.sweep(&["show", "full"]);
     assert!(shown.stdout.contains("\ntest split: trial "), "{shown:?}");
-    let commands: [(&[&str], &str); 6] = [
+    let commands: [(&[&str], &str); 7] = [
         (&["ls"], "the experiments"),
         (&["show", "full"], "the experiment's summary"),
+        // A trial's card is the trial's (it said the experiment's).
+        (&["show", "full/0"], "the trial's summary"),
         (&["trials", "full", "--format", "csv"], "the trials"),
         (&["export", "full", "--format", "csv"], "the trials"),
         (
