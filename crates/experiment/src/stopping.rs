@@ -113,8 +113,8 @@ impl ExperimentSpec {
 impl ExperimentSpec {
     /// Returns `note` (on a pruner written as W&B's `early_terminate:`, as `written` says) with
     /// the `max_iter` it quotes said as derived where the file does not write it: W&B's
-    /// `min_iter * eta^s`, with `s` as the file writes it, or its default of 3 where `s` is not
-    /// written either, and held at `u32::MAX` where it would pass it (`s: 1000`).
+    /// `min_iter * eta^s`, with `s` as the file writes it, or Sweep's default of 3 where `s` is
+    /// not written either (W&B has none: it takes `s` with `max_iter` only), and held at `u32::MAX` where it would pass it (`s: 1000`).
     fn wandb_derived(&self, note: &str, written: &WandbHyperband) -> String {
         let PrunerSpec::Hyperband {
             min_resource,
@@ -131,7 +131,9 @@ impl ExperimentSpec {
         // `max_iter` is `min_iter * eta^s` here, held at the largest count it can be.
         let s_said = match written.s {
             Some(s) => format!("`s: {s}`"),
-            None => "W&B's default `s: 3`, as the file gives none".to_string(),
+            None => "`s: 3`, Sweep's default where the file gives none (W&B has no default: it \
+                     takes `s` with `max_iter` only)"
+                .to_string(),
         };
         let capped = if *max_resource == u32::MAX {
             format!(", past {max_resource}, the most it can be, so it is held there")

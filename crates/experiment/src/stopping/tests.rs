@@ -47,8 +47,8 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
         notes("train: {epochs: 6}\nearly_terminate: {type: hyperband, min_iter: 1, eta: 2}\n"),
         [
             "the pruner stops only some trials early: `max_iter` (8: not written, so `min_iter` \
-          1 times `eta` 2 to the power s, with W&B's default `s: 3`, as the file gives none) \
-          lies past the 6 epochs a trial trains, so 1 of its 4 brackets has no rung before the \
+          1 times `eta` 2 to the power s, with `s: 3`, Sweep's default where the file gives \
+          none (W&B has no default: it takes `s` with `max_iter` only)) lies past the 6 epochs a trial trains, so 1 of its 4 brackets has no rung before the \
           last epoch and prunes nothing, and every trial numbered k goes to bracket k mod 4; \
           set `max_iter` to 6"
         ]
@@ -59,8 +59,9 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
         notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 1}\n"),
         [
             "the pruner stops only some trials early: `max_iter` (27: not written, so \
-          `min_iter` 1 times `eta` 3 to the power s, with W&B's default `s: 3`, as the file \
-          gives none) lies past the 3 epochs a trial trains, so 3 of its 4 brackets have no \
+          `min_iter` 1 times `eta` 3 to the power s, with `s: 3`, Sweep's default where the \
+          file gives none (W&B has no default: it takes `s` with `max_iter` only)) lies past the \
+          3 epochs a trial trains, so 3 of its 4 brackets have no \
           rung before the last epoch and prune nothing, and every trial numbered k goes to \
           bracket k mod 4; set `max_iter` to 3"
         ]
