@@ -241,8 +241,10 @@ fn the_experiment_page_says_the_epochs_of_attempts_cut_off() {
         let (store, _) = traced_store();
         let (status, page) = get(&store, "/experiments/demo").await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        // Trial 2's attempt a stop cut off after 4 epochs, from the traces the snapshot holds.
-        assert!(page.contains(", 4 more in attempts cut off"), "{page}");
+        // Trial 2's attempt a stop cut off after 4 epochs, from the traces the snapshot holds,
+        // and trial 5's 12, which a kill left running (no sweep runs it: cut off, as `sweep
+        // show` counts it).
+        assert!(page.contains(", 16 more in attempts cut off"), "{page}");
     });
 }
 
@@ -253,17 +255,23 @@ fn the_experiment_api_answers_the_epochs_of_attempts_cut_off_apart_from_those_tr
         let (status, body) = get(&store, "/api/experiments/demo").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-        // Trial 2's attempt a stop cut off after 4 epochs, as the page says it.
-        assert_eq!(json["epochs"]["cut"], 4, "{body}");
+        // Trial 2's attempt a stop cut off after 4 epochs, and trial 5's 12, which a kill left
+        // running, as the page says it.
+        assert_eq!(json["epochs"]["cut"], 16, "{body}");
         let (_, page) = get(&store, "/experiments/demo").await;
         let trained = json["epochs"]["trained"].as_u64().unwrap_or_default();
         assert!(
             page.contains(&format!("{trained} trained of at most"))
-                && page.contains(", 4 more in attempts cut off"),
+                && page.contains(", 16 more in attempts cut off"),
             "{page}"
         );
-        // An experiment none of whose attempts was cut off answers 0.
+        // An experiment a sweep runs, none of whose attempts was cut off, answers 0: its trial
+        // running is not cut off.
         let plain = store_with("plain", 3);
+        let mut info = plain.experiment("plain").unwrap().unwrap();
+        info.status = ExperimentStatus::Running;
+        info.finished = None;
+        plain.update_experiment(&info).unwrap();
         let (_, body) = get(&plain, "/api/experiments/plain").await;
         let json: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(json["epochs"]["cut"], 0, "{body}");

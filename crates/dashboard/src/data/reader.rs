@@ -239,6 +239,11 @@ impl Reader {
         for attempt in data.traces.values().flat_map(|trace| &trace.cut) {
             effort.add_cut(attempt.epochs);
         }
+        // No sweep runs it (the reader shows it `status_when_idle`): a trial a kill left
+        // running is an attempt cut off, as `sweep show` counts it.
+        if data.info.status != store::ExperimentStatus::Running {
+            effort.cut_left_running();
+        }
         data.spent(started.elapsed());
         Ok(data.effort.get_or_init(|| effort))
     }

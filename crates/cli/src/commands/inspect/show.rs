@@ -145,7 +145,13 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         })
         .collect();
     output::importance(&mut out, &importance)?;
-    output::leaderboard(&mut out, &ranked, &objectives, constraints, top)?;
+    output::leaderboard(
+        &mut out,
+        &ranked,
+        &objectives,
+        constraints,
+        (top, info.name.as_str(), args.store.store.as_path()),
+    )?;
     crate::commands::tested::show(
         &mut out,
         &store,
