@@ -209,6 +209,9 @@ fn write_notes(
     if let Some(problem) = objective.fixed_model_problem(&spec.space) {
         writeln!(out, "note: every trial will fail at its start: {problem}")?;
     }
+    if let Some(note) = objective.drawn_model_problem(&spec.space) {
+        writeln!(out, "note: {note}")?;
+    }
     let planned = spec.planned_trials(spec.run_cap);
     if spec.parallel.is_none() && runner::results_depend_on_parallel(spec, planned) {
         writeln!(
