@@ -423,7 +423,7 @@ fn issue_a_resume_whose_trials_learned_nothing_yet_goes_on_as_the_file_says_unno
         assert_eq!(out.code, 0, "{out:?}");
         out.stderr
     };
-    let goes_on = "started with one trial at a time and goes on with 2 trials side by side";
+    let goes_on = "last ran with one trial at a time and goes on with 2 trials side by side";
     run("fresh", &[]);
     run("quasi", &["--run-cap", "1", "--parallel", "1"]);
     let resumed = run("quasi", &[]);
@@ -486,7 +486,8 @@ fn issue_the_only_run_cap_changed_hint_counts_from_what_the_experiment_plans() {
 /// Issue: "run cap raised from 1 to 6 (the file's run_cap)" was said after the trials, so a
 /// run ended at once by a second Ctrl-C (or SIGTERM) kept the raise but never said it. It is
 /// said right after the line the study starts with, before any trial: this run is stopped by
-/// Ctrl-C twice once it said so (what the store kept of it is a crash's, as `interrupt` says).
+/// Ctrl-C twice once it said so, and the raise said is on disk (the rest of what the store
+/// kept is a crash's, as `interrupt` says).
 #[test]
 fn issue_the_file_cap_raise_is_said_as_the_study_starts_before_a_second_ctrl_c() {
     use std::io::{BufRead, BufReader};
@@ -512,7 +513,7 @@ fn issue_the_file_cap_raise_is_said_as_the_study_starts_before_a_second_ctrl_c()
         .map_while(std::result::Result::ok);
     let mut seen: Vec<String> = lines
         .by_ref()
-        .take_while(|l| !l.starts_with("extending beside by 5 trials"))
+        .take_while(|l| !l.starts_with("resuming beside: 6 trials"))
         .collect();
     let next = lines.next();
     assert_eq!(
@@ -531,5 +532,54 @@ fn issue_the_file_cap_raise_is_said_as_the_study_starts_before_a_second_ctrl_c()
         !seen.iter().any(|l| l.starts_with("run cap raised")),
         "said twice: {}",
         seen.join("\n")
+    );
+    // Issue: the raise, said, was not yet on disk when the second Ctrl-C ended the process, so
+    // it was lost as in a crash and the next run raised the plan again. It is on disk before
+    // it is said.
+    let listed = env.sweep(&["ls"]);
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("beside ") && l.contains("/6 ")),
+        "{listed:?}"
+    );
+}
+
+/// Issue: the note that the file's `run_cap` is not taken (here: a target reached, so more
+/// trials would never start) was printed before the study's own checks, so a run the study then
+/// refused (its data changed) said a note about a run cap first. It is said as the study
+/// starts, after its start line, and not at all by a refused run.
+#[test]
+fn issue_the_file_cap_not_taken_is_noted_only_once_the_study_takes_the_run() {
+    let env = TestEnv::new();
+    let file = beside(&env, "exp", "beside.yaml");
+    let path = env.path().join(&file);
+    let text = BESIDE
+        .replace("run_cap: 2", "run_cap: 4")
+        .replace("goal: maximize}", "goal: maximize, target: 0.01}");
+    std::fs::write(&path, &text).unwrap();
+    let ran = env.sweep(&["run", &file, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let note = "note: the file's run_cap 4 is above the 1 trial `beside` plans";
+    let data = env.path().join("exp/data/penguins.csv");
+    let kept = std::fs::read_to_string(&data).unwrap();
+    let last = kept.lines().last().unwrap_or_default();
+    std::fs::write(&data, format!("{kept}{last}\n")).unwrap();
+    let refused = env.sweep(&["run", &file, "--no-serve"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(!refused.stderr.contains(note), "{}", refused.stderr);
+    std::fs::write(&data, kept).unwrap();
+    let taken = env.sweep(&["run", &file, "--no-serve"]);
+    assert_eq!(taken.code, 0, "{taken:?}");
+    let lines: Vec<&str> = taken.stderr.lines().collect();
+    let started = lines
+        .iter()
+        .position(|l| l.starts_with("beside: its target was reached"));
+    let noted = lines.iter().position(|l| l.starts_with(note));
+    assert!(
+        matches!((started, noted), (Some(s), Some(n)) if n == s + 1),
+        "{}",
+        taken.stderr
     );
 }

@@ -135,7 +135,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         .with_notices(notices)
         .with_earlier(&earlier)
         .with_stored_plan(stored.as_ref().map(|e| e.run_cap))
-        .with_raised_cap(run_cap.raised.clone());
+        .with_raised_cap(run_cap.at_start.clone());
     let interrupts = interrupt::watch(
         "no new trial starts, and the running ones stop after their current epoch (one at its last \
          epoch finishes) and run again on resume",

@@ -26,7 +26,9 @@ pub(super) enum FileCap {
         /// changed data, and then raises nothing).
         line: String,
     },
-    /// The cap is above the plan but not taken; the note says why.
+    /// The cap is above the plan but not taken; the note says why, printed as the raise's line
+    /// is, once the study took the run (a run it refuses, as another spec or changed data, says
+    /// nothing of a run cap).
     Refused(String),
 }
 
