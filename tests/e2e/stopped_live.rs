@@ -39,7 +39,12 @@ struct Sweep {
 impl Sweep {
     /// Starts `sweep run SPEC ARGS` on `SIX` in `env`.
     fn start(env: &TestEnv, args: &[&str]) -> Sweep {
-        let spec = env.write_spec("six.yaml", SIX);
+        Sweep::start_spec(env, ("six.yaml", SIX), args)
+    }
+
+    /// Starts `sweep run SPEC ARGS` in `env` on the spec `text`, written as `file`.
+    fn start_spec(env: &TestEnv, (file, text): (&str, &str), args: &[&str]) -> Sweep {
+        let spec = env.write_spec(file, text);
         let mut all = vec!["run", spec.to_str().unwrap()];
         all.extend_from_slice(args);
         let mut child = env
@@ -224,4 +229,64 @@ fn a_watching_page_sees_a_stopped_sweep_interrupted_before_its_dashboard_goes() 
     assert!(last.contains("class=\"command resume-command\""), "{last}");
     let (code, stdout, stderr) = sweep.ended();
     assert_eq!(code, Some(130), "{stderr}\n{stdout}");
+}
+
+/// One trial of one epoch, slow enough (a wide layer, batches of one) that a stop lands while
+/// it trains: its one epoch is its last, so the stop keeps it and the study ends finished.
+const LAST: &str = tests::digits_spec!(
+    "last",
+    1,
+    1,
+    "  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+  hidden: {values: [512]}
+"
+);
+
+/// Issue: a Ctrl-C that landed as the last trial ended (the stop keeps a trial at its last
+/// epoch, so the study ends finished, the test split unmeasured) ended the process at once,
+/// the dashboard dropped without the wait a normal end gives and never kept up by
+/// `--serve-after`. It ends as a stopped sweep does: kept up until a further Ctrl-C, which ends
+/// the process with the stop's 130.
+#[test]
+fn issue_a_stop_as_the_last_trial_ends_keeps_the_dashboard_served_after() {
+    let env = TestEnv::new();
+    let text = LAST.replace("epochs: 3, batch_size: 64", "epochs: 1, batch_size: 1");
+    let mut sweep = Sweep::start_spec(&env, ("last.yaml", &text), &["--serve-after"]);
+    let url = sweep.wait_for(|l| {
+        l.strip_prefix("dashboard: ")
+            .map(|u| u.trim_end_matches('/').to_string())
+    });
+    // The store says the trial runs: a stop now lands in its one (last) epoch. No event says
+    // when the dashboard re-read the store, so the API is asked until it shows it.
+    let api = format!("{url}/api/experiments/last");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let (status, body) = get(&api);
+        // 404: not stored yet, the study has not opened it.
+        if status != 404 {
+            assert_eq!(status, 200, "{body}");
+            assert!(
+                !body.contains("\"completed\":1"),
+                "trained before the stop: {body}"
+            );
+            if body.contains("\"running\":1") {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "the trial never ran: {body}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    sweep.ctrl_c();
+    let said = sweep.wait_for(|l| {
+        l.contains("the dashboard stays up at")
+            .then(|| l.to_string())
+    });
+    assert!(said.contains("(the process then exits 130"), "{said}");
+    sweep.ctrl_c();
+    let (ended, stdout, stderr) = sweep.ended();
+    assert_eq!(ended, Some(130), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("stopped before the best trial was measured on the test split"),
+        "{stderr}"
+    );
 }

@@ -90,6 +90,11 @@ impl Ended<'_> {
             return Err(e);
         }
         if let Some(outcome) = self.test_split()? {
+            // A signal came as the last trial ended: the sweep ends as a stopped one does, its
+            // dashboard kept up by `--serve-after` or stopped once its watchers saw the end.
+            let code = interrupts.exit_code();
+            interrupts.end_with(code);
+            self.keep_or_stop(dashboard, Some(code))?;
             return Ok(outcome);
         }
         interrupts.end_with(code);
@@ -148,7 +153,7 @@ impl Ended<'_> {
 
     /// Measures the best trial on the test split, or says why not: an agent's study the time
     /// limit left unfinished, or a signal that came as the last trial ended, which returns the
-    /// signal's outcome.
+    /// signal's outcome (the caller then ends the dashboard as a stopped sweep's).
     fn test_split(&self) -> anyhow::Result<Option<Outcome>> {
         if self.args.agent.is_some() && self.summary.interrupted {
             // Timed out with the study unfinished: measuring the best trial so far could mean
