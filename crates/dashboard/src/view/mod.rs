@@ -319,10 +319,9 @@ impl ListQuery {
             })?);
         }
         let (page, per_page_shown) = leaderboard::paging(page, per_page, default_per_page)?;
-        let key = sort.as_deref().map_or(
-            Ok(list_sort::ListSort::default()),
-            list_sort::ListSort::parse,
-        )?;
+        let key = sort
+            .as_deref()
+            .map_or(Ok(list_sort::ListSort::default()), list_sort::parse)?;
         let descending = match dir.as_deref() {
             None => key.largest_first(),
             Some("asc") => false,
@@ -425,9 +424,8 @@ pub(crate) fn matching_experiments<'a>(
     all: &'a [Arc<ExperimentData>],
     query: &str,
 ) -> Vec<&'a Arc<ExperimentData>> {
-    let wanted = query.trim().to_lowercase();
     all.iter()
-        .filter(|d| d.info.name.to_lowercase().contains(&wanted))
+        .filter(|d| experiment::name_matches(&d.info.name, query))
         .collect()
 }
 
