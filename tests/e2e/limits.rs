@@ -96,6 +96,38 @@ fn issue_the_dashboard_refuses_too_few_descriptors_before_its_address_and_never_
 }
 
 #[test]
+fn a_soft_limit_on_open_files_below_the_hard_one_is_raised_and_the_dashboard_serves() {
+    // `ulimit -S -n 21` alone (the hard limit as it was, far higher): the soft limit is raised
+    // to the hard one at the start, so the dashboard serves rather than refusing.
+    let (env, _) = swept("soft");
+    let mut serve = limited(&env, "-S -n 21", &["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(serve.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    if !first.is_empty() {
+        crate::ctrl_c(&serve);
+    }
+    let mut said = String::new();
+    serve
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    let code = serve.wait().unwrap().code();
+    assert!(
+        first.starts_with("dashboard: http://"),
+        "{first:?}; said: {said}"
+    );
+    assert_eq!(code, Some(130), "{said}");
+}
+
+#[test]
 fn issue_a_store_past_the_file_size_limit_names_its_file_and_is_not_killed() {
     // `ulimit -f` below the size of `db`: every command that opened the store was killed by
     // SIGXFSZ (exit 153 from the shell, nothing said by sweep).

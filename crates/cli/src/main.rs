@@ -68,6 +68,8 @@ fn main() -> ExitCode {
     };
     #[cfg(unix)]
     outlive_file_size_limit();
+    #[cfg(unix)]
+    raise_open_files_limit();
     install_tracing();
     let written = commands::standard_output(&cli.command);
     // Standard output keeps a line not yet ended: written here, where its error is seen.
@@ -176,14 +178,31 @@ fn busy(error: &anyhow::Error) -> bool {
 
 /// Lets a write past the file size limit (`ulimit -f`) fail with `EFBIG` rather than end the
 /// process unsaid (SIGXFSZ's default, exit 153 with nothing said): the signal is caught and
-/// does nothing, so that the store or an `--output` file names the file that could not grow and
-/// the command exits 74 (`standard_output`). A handler rather than SIG_IGN: it needs no unsafe
+/// does nothing, so that the store or an `--output` file names the file that could not grow (an
+/// output file's exits 74, `standard_output`; the store's own, 2). A handler rather than SIG_IGN: it needs no unsafe
 /// code, and the processes sweep starts get the signal's default back, as they would without it.
 #[cfg(unix)]
 fn outlive_file_size_limit() {
     let caught = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // A handler that cannot be installed leaves the default: the process ends as it did.
     let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, caught);
+}
+
+/// Raises the soft limit on open files to the hard one (at most 65,536), as servers do: the
+/// dashboard's request workers take descriptors by the core, and a container's soft limit may
+/// be far below its hard one. Where it cannot be raised it stays, and the dashboard fits its
+/// workers under it or says why it cannot start (`commands::serve`'s `descriptors`).
+#[cfg(unix)]
+fn raise_open_files_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    const ENOUGH: u64 = 65_536;
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let wanted = hard.min(ENOUGH);
+        if soft < wanted {
+            // Refused (a hard limit the kernel caps lower): the soft limit stays as it was.
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, wanted, hard);
+        }
+    }
 }
 
 /// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors, none of
