@@ -5,8 +5,9 @@
 //! neither the experiment record nor `FORMAT_VERSION` changes, and stores written before run
 //! records existed open as they are.
 //!
-//! Version 2 adds `parallel`, the trials side by side the run started with, version 3
-//! `agent`, which agent of how many made the store, version 4 `no_commit`, why a record
+//! Version 2 adds `parallel`, the trials side by side of the last run (a resume with another
+//! number writes the record again with it, the rest unchanged, in the same form; where an
+//! older version resumed with another number, the first run's), version 3 `agent`, which agent of how many made the store, version 4 `no_commit`, why a record
 //! without a commit has none, and version 5 `exchange`, the folder an agent's study was run
 //! through, and two reasons for `no_commit` (`head_unreadable`, `unrecognized`) that a build
 //! reading version 4 would refuse as unknown; they are the only differences, so one type reads
