@@ -94,7 +94,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
             crate::whole_file::write_whole(path, &what, |out| write(out))?;
         }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::standard_output::lock();
             write(&mut out)?;
             out.flush()?;
         }

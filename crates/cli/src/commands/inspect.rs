@@ -119,7 +119,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     // CSV and JSON list the kept trials only; the table ranks them among all.
     let kept = || output::kept_in_order(&trials, &shown, order, (&objectives, constraints));
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     match args.format {
         Format::Table => output::trials_table(
             &mut out,

@@ -77,7 +77,7 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
             summary
         }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::standard_output::lock();
             // A write that failed is standard output's, bare, as every command's is: `main`
             // names what could not be written there and where.
             let summary = match trainer::predict(&sidecar, input, &input_name, &mut out) {

@@ -35,7 +35,7 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
         say!("nothing removed");
         return Ok(Outcome::Declined);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     // Counts as `usize` or `u64`, each with its noun.
     let counted = |n: usize, one: &str, many: &str| {
         experiment::counted(u64::try_from(n).unwrap_or(u64::MAX), one, many)

@@ -112,7 +112,7 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     let last_run = probe::GivenData::last_run_of(&info, &record);
     let spec = probe::recorded_spec(&info.spec_yaml, &record, &given, &last_run)?;
 
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     for note in notes(&record, &spec) {
         writeln!(out, "note: {}", output::visible(&note))?;
     }

@@ -25,7 +25,7 @@ pub(crate) fn after_run(
     let Some(best) = best else {
         return Ok(());
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     let result = match store.test_result(&spec.name)? {
         Some(stored) if stored.trial == best.id => stored,
         _ => {

@@ -27,7 +27,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let warm_file = crate::warm_file::read(&spec)?;
     // The gate's baseline is checked before the file is said to be ok.
     let gate_line = gate_line(&spec, &args.file)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     writeln!(out, "{}: ok", crate::output::visible_path(&args.file))?;
     writeln!(out, "{}", experiment_line(&spec))?;
     write_method(&mut out, &spec)?;

@@ -206,7 +206,7 @@ impl Runs<'_> {
         replaced: Option<Baseline>,
     ) -> anyhow::Result<Outcome> {
         let (spec, gate) = (self.spec, self.gate);
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::standard_output::lock();
         let new = new_baseline(
             spec,
             gate,
@@ -252,7 +252,7 @@ impl Runs<'_> {
         measured: Measured,
     ) -> anyhow::Result<Outcome> {
         let (args, spec, gate) = (self.args, self.spec, self.gate);
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::standard_output::lock();
         let report = gate
             .evaluate(recorded, &measured.current)
             .map_err(|e| mismatch(self.shown, &e, &args.file))?;

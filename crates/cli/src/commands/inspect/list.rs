@@ -67,7 +67,7 @@ pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
         }
     }
     // As CSV, the header alone; as JSON, `[]`; as a table, nothing.
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     output::experiments_kept(&mut out, &rows, &specs, (&kept, &resumes), args.format)?;
     Ok(Outcome::Success)
 }

@@ -83,7 +83,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         "its best trial's result on the test split is not shown below",
         false,
     )?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     // The stored spec names the sampler and pruner, and holds the constraints and every
     // objective: one stored by an older version that no longer parses loses them here, which
     // is said rather than ranking the trials as if it had none.

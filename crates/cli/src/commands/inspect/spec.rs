@@ -33,7 +33,7 @@ pub(super) fn show_spec(store: &Store, info: &ExperimentInfo) -> anyhow::Result<
         "the folder it ran from is said as the run was given it",
         false,
     )?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     out.write_all(info.spec_yaml.as_bytes())?;
     out.flush()?;
     say!("{}", where_note(info, record.ok().flatten().as_ref()));

@@ -107,7 +107,7 @@ pub(super) fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Ou
             },
         )
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     match shown.as_slice() {
         [one] => {
             let dir = args.store.store.display().to_string();
