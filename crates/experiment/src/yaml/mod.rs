@@ -19,6 +19,7 @@ mod gate;
 mod grid;
 mod misread_key;
 mod objectives;
+mod other_samplers;
 mod params;
 mod pruner;
 mod sampler;
