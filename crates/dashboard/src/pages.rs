@@ -281,6 +281,18 @@ fn render_experiment(
     page.epochs = effort.trained_text().unwrap_or_default();
     page.pruned_at = effort.pruned_text().unwrap_or_default();
     leaderboard::show_trained(&mut page.board, effort);
+    // A running trial on this page, without a result yet, shows its latest epoch's metrics, at
+    // the epochs the snapshot says it trained, as the API's trial rows do.
+    let mut latest = std::collections::BTreeMap::new();
+    for t in (page.board.rows.iter())
+        .filter_map(|r| data.trials.iter().find(|t| t.id.0 == r.id))
+        .filter(|t| data::shows_latest(t))
+    {
+        if let Some(l) = reader.latest(name, t.id, effort.epochs_of(t.id))? {
+            latest.insert(t.id, l);
+        }
+    }
+    leaderboard::show_latest(&mut page.board, &latest, &data.info.objective);
     page.board.sort_error = sort_error;
     page.resume = view::resume_command_of(&data, &reader.store_dir());
     let whole = ExperimentHtml {

@@ -1,7 +1,8 @@
 //! Handler tests, through `app` without a port, of what a trial still running shows in the
-//! tables and the API: its latest epoch's metrics, said as the latest (`latest_step`, the
-//! compare table's `latest epoch N, running`), never as its best, with no rank or value, beside
-//! completed trials shown as before; and the API's version on every answer that is an object.
+//! tables, its page and the API: its latest epoch's metrics, said as the latest (`latest_step`,
+//! the compare table's `latest epoch N, running`, the leaderboard's `latest N`), never as its
+//! best, with no rank or value, beside completed trials shown as before; and the API's version
+//! on every answer that is an object.
 
 use actix_web::http::StatusCode;
 use experiment::{MetricPoint, Step, TrialId};
@@ -95,6 +96,70 @@ fn the_compare_table_shows_a_running_trials_latest_epoch_beside_a_completed_one(
         assert!(page.contains(">running, latest epoch 3</td>"), "{page}");
         assert!(page.contains("title=\"0.8000 at latest epoch 3, running\">0.8000</td>"));
         assert!(page.contains(">completed</td>"), "{page}");
+    });
+}
+
+/// Returns the leaderboard row of trial `id` on experiment page `page`.
+fn board_row(page: &str, id: u32) -> &str {
+    let start = format!("data-trial=\"{id}\"");
+    let row = page.split(&start).nth(1).unwrap_or_default();
+    row.split("</tr>").next().unwrap_or_default()
+}
+
+#[test]
+fn the_leaderboard_shows_a_running_trials_latest_epoch_unranked_beside_completed_ones() {
+    run(async {
+        let store = running_store();
+        let (status, page) = get(&store, "/experiments/demo").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let running = board_row(&page, 2);
+        // Its objective at epoch 3, the latest it reported, said so; no rank.
+        assert!(
+            running.contains(
+                "<td class=\"num strong latest\" title=\"0.8000 at latest epoch 3, running\">0.8000</td>"
+            ),
+            "{running}"
+        );
+        assert!(running.contains(">latest 3</span>"), "{running}");
+        assert!(
+            running.contains("<td class=\"num\">-</td>"),
+            "its rank: {running}"
+        );
+        // A completed trial as before: ranked, at its best epoch, nothing said of a latest.
+        let completed = board_row(&page, 0);
+        assert!(!completed.contains("latest"), "{completed}");
+        assert!(
+            completed.contains("<td class=\"num\">12</td>"),
+            "{completed}"
+        );
+    });
+}
+
+#[test]
+fn a_running_trials_page_shows_its_latest_epochs_metrics_said_as_the_latest() {
+    run(async {
+        let store = running_store();
+        let (status, page) = get(&store, "/experiments/demo/trials/2").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            page.contains("Metrics at the latest epoch, 3</h2>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("latest\" title=\"0.8000 at latest epoch 3, running\">0.8000</td>"),
+            "{page}"
+        );
+        assert!(
+            page.contains(
+                "<dt>val_accuracy</dt><dd title=\"0.8000 at latest epoch 3, running\">0.8000 \
+                 (latest epoch 3)</dd>"
+            ),
+            "{page}"
+        );
+        // A completed trial's page as before.
+        let (_, done) = get(&store, "/experiments/demo/trials/0").await;
+        assert!(done.contains("Metrics at the best epoch</h2>"), "{done}");
+        assert!(!done.contains("latest epoch"), "{done}");
     });
 }
 

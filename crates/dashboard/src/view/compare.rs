@@ -221,10 +221,10 @@ pub(crate) fn compare_page(
                 .zip(&shown)
                 .zip(trials.iter().zip(&latest))
                 .map(|((v, s), ((t, _), l))| {
-                    let full = format::Num::of(s.clone(), *v).full;
+                    let num = format::Num::of(s.clone(), *v);
                     match l.as_ref().filter(|_| v.is_some()) {
-                        Some(l) => latest_tooltip(&full, s, l, info.trial_state_shown(t.state)),
-                        None => full,
+                        Some(l) => format::latest_tooltip(&num, l, info.trial_state_shown(t.state)),
+                        None => num.full,
                     }
                 })
                 .collect(),
@@ -379,14 +379,6 @@ pub(crate) fn compare_page(
         params,
         charts,
     }
-}
-
-/// Returns the tooltip of a metric's value `shown` of a trial in `state` (`running`, or
-/// `interrupted` where a kill left it running) at its `latest` epoch: the value in `full`
-/// (where the text rounds it) and that it is the latest epoch's.
-fn latest_tooltip(full: &str, shown: &str, latest: &Latest, state: &str) -> String {
-    let value = if full.is_empty() { shown } else { full };
-    format!("{value} at latest epoch {}, {state}", latest.step)
 }
 
 /// Returns a parameter's row: whether it differs is read from the values themselves (`0.0019683`

@@ -67,6 +67,19 @@ pub(crate) fn count_or_value_num(v: Option<f64>) -> Num {
     Num::of(count_or_value(v), v)
 }
 
+/// Returns the tooltip of a metric's value `num` of a trial in `state` (`running`, or
+/// `interrupted` where a kill left it running) shown at its `latest` epoch in place of a result
+/// it does not have yet (`data::shows_latest`): the value in full (where the text rounds it)
+/// and that it is the latest epoch's, as `0.8123 at latest epoch 3, running`.
+pub(crate) fn latest_tooltip(num: &Num, latest: &crate::data::Latest, state: &str) -> String {
+    let value = if num.full.is_empty() {
+        &num.text
+    } else {
+        &num.full
+    };
+    format!("{value} at latest epoch {}, {state}", latest.step)
+}
+
 /// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
 /// commas; empty when it meets them or has no result.
 pub(crate) use experiment::broken_text as broken;

@@ -12,7 +12,7 @@ use store::{CheckpointAt, ExperimentInfo, ExperimentStatus};
 
 use super::format;
 use crate::charts::{self, Curve, Emphasis};
-use crate::data::Series;
+use crate::data::{shows_latest, Latest, Series};
 
 /// A labelled value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,8 +73,12 @@ pub(crate) struct TrialPage {
     pub(crate) facts: Vec<Field>,
     /// The searched parameters.
     pub(crate) params: Vec<Field>,
-    /// Every metric at the best epoch.
+    /// Every metric at the best epoch; for a trial still running, without a result yet
+    /// (`data::shows_latest`), every metric at its latest epoch (`latest`).
     pub(crate) best_metrics: Vec<Field>,
+    /// For a trial still running, without a result yet, its latest epoch, whose metrics
+    /// `best_metrics` and its objectives' facts show, said as the latest; `None` otherwise.
+    pub(crate) latest: Option<u32>,
     /// Every knob's value for this trial and its source.
     pub(crate) knobs: Vec<Field>,
     /// One chart per metric.
@@ -172,9 +176,23 @@ pub(crate) fn trial_page(
 ) -> TrialPage {
     let id = trial.id.0;
     let live = !trial.state.is_finished() && info.status == ExperimentStatus::Running;
-    let facts = facts(info, spec, trial, front, metrics, live.then_some(now));
+    // A trial still running has no result yet: its latest epoch's metrics are shown, said so.
+    let latest = shows_latest(trial).then(|| Latest::of(metrics)).flatten();
+    let shown = (latest.as_ref(), info.trial_state_shown(trial.state));
+    let facts = facts(
+        info,
+        spec,
+        trial,
+        front,
+        metrics,
+        live.then_some(now),
+        shown,
+    );
     let params = param_fields(spec, trial);
-    let best_metrics = best_metric_fields(trial);
+    let best_metrics = match &latest {
+        Some(l) => latest_metric_fields(l, shown.1),
+        None => best_metric_fields(trial),
+    };
     let knobs = knob_fields(spec, trial);
     let charts = metric_charts(info, spec, trial, metrics);
     let command = rerun_command(&info.spec_path, id, None);
@@ -231,6 +249,7 @@ pub(crate) fn trial_page(
         facts,
         params,
         best_metrics,
+        latest: latest.map(|l| l.step.0),
         knobs,
         charts,
         spec_yaml: info.spec_yaml.clone(),
@@ -278,7 +297,8 @@ pub(crate) fn show_trace(
 /// Returns the facts a trial's page lists under its title: its seed, times, objectives'
 /// values, standing on the Pareto front (`front`), best epoch (of those its `metrics`
 /// reported), constraints and where its parameters came from; its duration counts to
-/// `running_at` while it runs.
+/// `running_at` while it runs. A trial still running, in the state `shown`, has its objectives'
+/// values at its `latest` epoch, said so, in place of the `-` of a result it does not have.
 fn facts(
     info: &ExperimentInfo,
     spec: Option<&ExperimentSpec>,
@@ -286,7 +306,22 @@ fn facts(
     front: Option<Standing>,
     metrics: &BTreeMap<String, Series>,
     running_at: Option<Timestamp>,
+    (latest, shown): (Option<&Latest>, &str),
 ) -> Vec<Field> {
+    // An objective's fact: its value at the result, or, without one, at the latest epoch.
+    let objective = |name: &str, num: &dyn Fn(Option<f64>) -> format::Num| {
+        let at_latest = latest.and_then(|l| Some((l, *l.metrics.get(name)?)));
+        match (trial.value(name), at_latest) {
+            (None, Some((l, v))) => {
+                let n = num(Some(v));
+                Field {
+                    full: format::latest_tooltip(&n, l, shown),
+                    ..field(name, format!("{} (latest epoch {})", n.text, l.step))
+                }
+            }
+            (v, _) => num_field(name, num(v)),
+        }
+    };
     let mut facts = vec![
         field("seed", trial.seed.to_string()),
         field("started", trial.started.map_or("-".into(), Timestamp::utc)),
@@ -298,17 +333,13 @@ fn facts(
             "duration",
             format::span(trial.started, trial.finished, running_at),
         ),
-        num_field(
-            &info.objective,
-            format::metric_value_num(&info.objective, trial.value(&info.objective)),
-        ),
+        objective(&info.objective, &|v| {
+            format::metric_value_num(&info.objective, v)
+        }),
     ];
     // The further objectives of a study with several, counts as counts.
     for o in spec.map_or(&[][..], |s| s.more_objectives.as_slice()) {
-        facts.push(num_field(
-            &o.name,
-            format::count_or_value_num(trial.value(&o.name)),
-        ));
+        facts.push(objective(&o.name, &format::count_or_value_num));
     }
     if let Some(front) = front {
         let mut standing = field("Pareto front", front.sentence());
@@ -377,6 +408,22 @@ fn best_metric_fields(trial: &Trial) -> Vec<Field> {
                 name,
                 format::Num::of(format::metric_value(name, Some(*v)), Some(*v)),
             )
+        })
+        .collect()
+}
+
+/// Returns a running trial's metrics at its `latest` epoch, each one's tooltip saying so, with
+/// the trial's state as `shown` (`running`, or `interrupted` where a kill left it running).
+fn latest_metric_fields(latest: &Latest, shown: &str) -> Vec<Field> {
+    latest
+        .metrics
+        .iter()
+        .map(|(name, v)| {
+            let num = format::Num::of(format::metric_value(name, Some(*v)), Some(*v));
+            Field {
+                full: format::latest_tooltip(&num, latest, shown),
+                ..field(name, num.text)
+            }
         })
         .collect()
 }
@@ -543,85 +590,4 @@ fn condition_text(condition: &experiment::Condition) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::view::fixtures;
-    use experiment::Step;
-
-    #[test]
-    fn issue_nan_a_metric_of_points_none_a_number_says_so_not_that_none_were_recorded() {
-        // An R² of constant validation targets is NaN at every epoch: the API answers its
-        // points (with null values), and the chart must not say that none was recorded.
-        let info = fixtures::info("nanr2", ExperimentStatus::Finished, 6);
-        let trial = fixtures::trial(1, 6);
-        let metrics = BTreeMap::from([
-            (
-                "val_r2".to_string(),
-                vec![(Step(1), f64::NAN), (Step(2), f64::NAN)],
-            ),
-            ("val_mae".to_string(), vec![(Step(1), f64::INFINITY)]),
-            ("val_rmse".to_string(), Vec::new()),
-        ]);
-        let charts = metric_charts(&info, None, &trial, &metrics);
-        let said = |name: &str| {
-            charts
-                .iter()
-                .find(|c| c.name == name)
-                .map(|c| c.svg.clone())
-                .unwrap_or_default()
-        };
-        assert!(
-            said("val_r2").contains("2 points recorded, none a number (NaN)"),
-            "{}",
-            said("val_r2")
-        );
-        assert!(!said("val_r2").contains("no points recorded yet"));
-        assert!(said("val_mae").contains("1 point recorded, none finite (NaN or infinite)"));
-        assert!(said("val_rmse").contains("no points recorded yet"));
-    }
-
-    #[test]
-    fn a_running_trial_s_charts_are_its_curves_so_far_while_its_sweep_runs() {
-        let mut trial = fixtures::trial(2, 6);
-        trial.state = TrialState::Running;
-        trial.finished = None;
-        trial.result = None;
-        let points = (1..=4)
-            .map(|e| (Step(e), 0.5 + f64::from(e) / 10.0))
-            .collect();
-        let metrics = BTreeMap::from([("val_accuracy".to_string(), points)]);
-        let chart = |status| {
-            let info = fixtures::info("demo", status, 6);
-            metric_charts(&info, None, &trial, &metrics)
-                .first()
-                .map(|c| c.svg.clone())
-                .unwrap_or_default()
-        };
-        let live = chart(ExperimentStatus::Running);
-        assert!(live.contains("stroke-dasharray"), "{live}");
-        // Its text alternative, the chart's label, says so.
-        assert!(
-            live.contains("trial 2: running, 0.9000 at epoch 4 so far"),
-            "{live}"
-        );
-        // A kill left it running, where no sweep runs: its page reads interrupted, and its
-        // chart does not say it runs.
-        let killed = chart(ExperimentStatus::Interrupted);
-        assert!(!killed.contains("stroke-dasharray"), "{killed}");
-        assert!(!killed.contains("running"), "{killed}");
-    }
-
-    #[test]
-    fn issue_a_count_objective_is_written_as_a_count_among_the_facts() {
-        // `param_count` as the objective read `49.0000` here where the list says `49`.
-        let mut info = fixtures::info("counted", ExperimentStatus::Finished, 6);
-        info.objective = "param_count".into();
-        let mut trial = fixtures::trial(0, 6);
-        if let Some(result) = trial.result.as_mut() {
-            result.metrics.insert("param_count".into(), 49.0);
-        }
-        let facts = facts(&info, None, &trial, None, &BTreeMap::new(), None);
-        let objective = facts.iter().find(|f| f.name == "param_count");
-        assert_eq!(objective.map(|f| f.value.as_str()), Some("49"), "{facts:?}");
-    }
-}
+mod tests;

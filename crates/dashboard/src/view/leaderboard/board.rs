@@ -69,6 +69,10 @@ pub(crate) struct Row {
     pub(crate) duration: String,
     /// What the run time is, where it is not plainly the trial's start to its end; or empty.
     pub(crate) duration_full: String,
+    /// For a trial still running, which has no result yet (`data::shows_latest`), the latest
+    /// epoch it reported, whose metrics its `value` and `metrics` show, said as the latest in
+    /// their tooltips (`show_latest`); `None` for any other trial, or before any report.
+    pub(crate) latest: Option<u32>,
 }
 
 impl Row {
@@ -102,6 +106,9 @@ pub(crate) struct Filter {
 pub(crate) struct Leaderboard {
     /// Column headers after the checkbox.
     pub(crate) headers: Vec<Header>,
+    /// The metrics of the cells of each row's `metrics`, in order: the further objectives and
+    /// constrained metrics (`experiment::extra_columns`), and a metric sorted by.
+    pub(crate) metric_columns: Vec<String>,
     /// This page's rows.
     pub(crate) rows: Vec<Row>,
     /// The state filters.
@@ -212,6 +219,7 @@ pub(crate) fn leaderboard(
     let [first, prev, next, last] = page_links(sel.page, page.pages, link);
     Leaderboard {
         headers,
+        metric_columns: columns.iter().map(ToString::to_string).collect(),
         rows,
         filters,
         showing,
@@ -355,6 +363,7 @@ fn board_row(
             .collect(),
         duration: t.duration_ms().map_or("-".into(), format_duration),
         duration_full: String::new(),
+        latest: None,
     }
 }
 

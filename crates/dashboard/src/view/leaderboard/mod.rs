@@ -18,7 +18,7 @@ mod tests_handlers;
 use crate::view::ticks::TickKeys;
 
 pub(crate) use board::{leaderboard, Leaderboard};
-pub(crate) use notes::{idle_reason, last_heard_ms, show_last_heard, show_trained};
+pub(crate) use notes::{idle_reason, last_heard_ms, show_last_heard, show_latest, show_trained};
 pub(crate) use paging::{
     page_links, pages_of, paging, showing, sort_arrow, sort_or_default, PER_PAGE,
 };

@@ -1,6 +1,7 @@
 //! What a leaderboard row says beyond its trial's own record: why a trial of an experiment no
-//! sweep runs waits, the epochs it trained past its best (from the experiment's effort), and
-//! how long a trial a kill left running ran (from its trace).
+//! sweep runs waits, the epochs it trained past its best (from the experiment's effort), how
+//! long a trial a kill left running ran (from its trace), and a running trial's latest epoch's
+//! metrics (from its curves).
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,8 @@ use experiment::{format_duration, Effort, Timestamp, Trial, TrialId, TrialState}
 use store::{ExperimentInfo, ExperimentStatus};
 
 use super::board::Leaderboard;
-use crate::data::ExperimentData;
+use crate::data::{ExperimentData, Latest};
+use crate::view::format;
 
 /// Says why a trial of an experiment no sweep runs now waits, where it has no reason of its
 /// own: a queued trial (never started, or put back when a Ctrl-C stopped it) or an interrupted
@@ -41,6 +43,38 @@ pub(crate) fn show_trained(board: &mut Leaderboard, effort: &Effort) {
             (None, Some(trained)) if trained > 0 => trained.to_string(),
             _ => String::new(),
         };
+    }
+}
+
+/// Shows, in each row of `board` whose trial `latest` holds (a trial still running, without a
+/// result: `data::shows_latest`), its latest epoch's metrics in place of the `-` of a result it
+/// does not have yet: the `objective`'s and each further column's, each said in its tooltip as
+/// the latest (`format::latest_tooltip`), never as its best. Its rank stays `-`: it is ranked
+/// once it ends, as the compare page and the API say it.
+pub(crate) fn show_latest(
+    board: &mut Leaderboard,
+    latest: &BTreeMap<TrialId, Latest>,
+    objective: &str,
+) {
+    let columns = board.metric_columns.clone();
+    for row in &mut board.rows {
+        let Some(l) = latest.get(&TrialId(row.id)) else {
+            continue;
+        };
+        let said = |num: format::Num, v: Option<f64>| match v {
+            Some(_) => format::Num {
+                full: format::latest_tooltip(&num, l, row.state),
+                text: num.text,
+            },
+            None => num,
+        };
+        let v = l.metrics.get(objective).copied();
+        row.value = said(format::metric_value_num(objective, v), v);
+        for (cell, metric) in row.metrics.iter_mut().zip(&columns) {
+            let v = l.metrics.get(metric).copied();
+            *cell = said(format::count_or_value_num(v), v);
+        }
+        row.latest = Some(l.step.0);
     }
 }
 
