@@ -74,7 +74,8 @@ pub(crate) fn watch(then: &'static str) -> anyhow::Result<Interrupts> {
     use signal_hook::iterator::Signals;
 
     let interrupts = Interrupts::default();
-    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    let mut signals = Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| anyhow::anyhow!("cannot watch for Ctrl-C and SIGTERM: {e}"))?;
     let seen = interrupts.clone();
     std::thread::Builder::new()
         .name("signals".into())
@@ -97,6 +98,9 @@ pub(crate) fn watch(then: &'static str) -> anyhow::Result<Interrupts> {
                 say!("\nstopping: {then} ({again})");
                 seen.stop.request();
             }
+        })
+        .map_err(|e| {
+            anyhow::anyhow!("cannot start the thread that watches for Ctrl-C and SIGTERM: {e}")
         })?;
     Ok(interrupts)
 }

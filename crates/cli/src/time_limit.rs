@@ -42,6 +42,9 @@ impl TimeLimit {
                         );
                     }
                 }
+            })
+            .map_err(|e| {
+                anyhow::anyhow!("cannot start the thread that keeps the --timeout: {e}")
             })?;
         Ok(TimeLimit {
             _cancel: cancel,

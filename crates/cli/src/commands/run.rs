@@ -32,7 +32,8 @@ use crate::Outcome;
 /// Runs `sweep run`, and removes the store it created where the run failed before putting
 /// anything in it.
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
-    let new_store = !args.store.store.exists();
+    // Nothing there, not even a link leading nowhere (which `exists` follows).
+    let new_store = std::fs::symlink_metadata(&args.store.store).is_err();
     let outcome = run_sweep(args);
     if outcome.is_err() && new_store {
         remove_if_empty(&args.store.store);

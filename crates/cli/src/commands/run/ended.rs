@@ -62,7 +62,7 @@ impl Ended<'_> {
             self.print_times()?;
             if let Some(limit) = timed_out {
                 writeln!(
-                    std::io::stdout().lock(),
+                    crate::standard_output::lock(),
                     "\ntime limit of {limit} reached: {} of {} finished; {} to carry on",
                     summary.finished(),
                     experiment::counted(summary.planned, "trial", "trials"),
@@ -116,7 +116,7 @@ impl Ended<'_> {
             .collect();
         let busy = experiment::busy_ms(&self.summary.trials, &kept, None);
         if let Some(line) = times_line(self.elapsed, busy) {
-            writeln!(std::io::stdout().lock(), "{line}")?;
+            writeln!(crate::standard_output::lock(), "{line}")?;
         }
         Ok(())
     }
@@ -132,14 +132,14 @@ impl Ended<'_> {
         // started are not among them.
         if summary.awaiting_test {
             writeln!(
-                std::io::stdout().lock(),
+                crate::standard_output::lock(),
                 "\nstopped while waiting for the test split's result from the agent that ran \
                  the best trial; every trial had finished: run the same command again to wait \
                  for it"
             )?;
         } else {
             writeln!(
-                std::io::stdout().lock(),
+                crate::standard_output::lock(),
                 "\nstopped early: {finished} of {} finished; {} to resume{}",
                 experiment::counted(planned, "trial", "trials"),
                 run_again(self.args),
@@ -159,7 +159,7 @@ impl Ended<'_> {
             // Timed out with the study unfinished: measuring the best trial so far could mean
             // training another agent's trial again, and the study's own measure is to come.
             writeln!(
-                std::io::stdout().lock(),
+                crate::standard_output::lock(),
                 "\nno test split measured yet: an agent's study measures it once every trial has \
                  ended, by the agent that ran the best one"
             )?;
@@ -184,7 +184,7 @@ impl Ended<'_> {
         let args = self.args;
         if !args.serve_after {
             writeln!(
-                std::io::stdout().lock(),
+                crate::standard_output::lock(),
                 "\nbrowse them: sweep serve --store {}",
                 quoted(&args.store.store)
             )?;
@@ -254,7 +254,7 @@ fn print_run_summary(
     summary: &StudySummary,
     args: &RunArgs,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::standard_output::lock();
     writeln!(
         out,
         "\n{}: {} ({} completed, {} pruned, {} failed{}); {} run now",
