@@ -317,4 +317,6 @@ mod tests_trace;
 #[cfg(test)]
 mod tests_running_values;
 #[cfg(test)]
+mod tests_text;
+#[cfg(test)]
 mod tests_watch;

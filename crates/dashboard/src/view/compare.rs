@@ -49,6 +49,10 @@ pub(crate) struct Row {
     /// Each number's value in full, for its tooltip, in the order of `values` (an empty one,
     /// or none past the end: none).
     pub(crate) full: Vec<String>,
+    /// Whether each value, in the order of `values`, is text (a categorical parameter's
+    /// choice), shown left-aligned and cut to its cell's width with its whole in its tooltip,
+    /// rather than as a number (`false`, or none past the end).
+    pub(crate) texts: Vec<bool>,
 }
 
 impl Row {
@@ -64,6 +68,11 @@ impl Row {
     /// Returns the `i`-th value in full, for its tooltip (empty: none).
     pub(crate) fn title(&self, i: &usize) -> &str {
         self.full.get(*i).map_or("", String::as_str)
+    }
+
+    /// Returns whether the `i`-th value is text, not a number (`texts`).
+    pub(crate) fn is_text(&self, i: &usize) -> bool {
+        self.texts.get(*i).copied().unwrap_or(false)
     }
 }
 
@@ -193,6 +202,7 @@ pub(crate) fn compare_page(
             differs,
             links: Vec::new(),
             full: Vec::new(),
+            texts: Vec::new(),
         }
     };
     // A trial still running has no result yet: its metrics are those of its latest epoch,
@@ -230,6 +240,7 @@ pub(crate) fn compare_page(
                 .collect(),
             values: shown,
             links: Vec::new(),
+            texts: Vec::new(),
         }
     };
     let mut state = row("state", &|t, _| info.trial_state_shown(t.state).to_string());
@@ -405,6 +416,9 @@ fn param_row(name: &str, values: &[Option<&ParamValue>]) -> Row {
         differs,
         links: Vec::new(),
         full: Vec::new(),
+        texts: (values.iter())
+            .map(|v| matches!(v, Some(ParamValue::Str(_))))
+            .collect(),
     }
 }
 

@@ -233,6 +233,7 @@ fn row(name: &str, n: usize, value: &dyn Fn(usize) -> String) -> Row {
         differs,
         links: Vec::new(),
         full: Vec::new(),
+        texts: Vec::new(),
     }
 }
 

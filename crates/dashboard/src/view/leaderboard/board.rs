@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use experiment::{
-    format_duration, Constraint, Direction, FilterError, MetricSpec, SortKey, Trial, TrialOrder,
-    TrialState,
+    format_duration, Constraint, Direction, FilterError, MetricSpec, ParamValue, SortKey, Trial,
+    TrialOrder, TrialState,
 };
 use store::ExperimentInfo;
 
@@ -64,6 +64,9 @@ pub(crate) struct Row {
     pub(crate) metrics_break: Vec<bool>,
     /// One cell per parameter column.
     pub(crate) params: Vec<String>,
+    /// For each cell of `params`, whether its value is text (a categorical parameter's
+    /// choice), shown left-aligned and cut to its cell's width with its whole in its tooltip.
+    pub(crate) params_text: Vec<bool>,
     /// The run time; for a trial a kill left running, the time to its last report, marked
     /// `(last heard)` (`show_last_heard`).
     pub(crate) duration: String,
@@ -79,6 +82,11 @@ impl Row {
     /// Returns whether the `i`th cell of `metrics` breaks a constraint.
     pub(crate) fn metric_breaks(&self, i: &usize) -> bool {
         self.metrics_break.get(*i).copied().unwrap_or(false)
+    }
+
+    /// Returns whether the `i`th cell of `params` is text, not a number (`params_text`).
+    pub(crate) fn param_is_text(&self, i: &usize) -> bool {
+        self.params_text.get(*i).copied().unwrap_or(false)
     }
 
     /// Returns whether the trial breaks a constraint that no cell of its row shows breaking
@@ -360,6 +368,10 @@ fn board_row(
         params: params
             .iter()
             .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))
+            .collect(),
+        params_text: params
+            .iter()
+            .map(|p| matches!(t.params.get(p), Some(ParamValue::Str(_))))
             .collect(),
         duration: t.duration_ms().map_or("-".into(), format_duration),
         duration_full: String::new(),
