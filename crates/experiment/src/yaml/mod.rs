@@ -18,8 +18,10 @@ mod enqueue;
 mod gate;
 mod grid;
 mod misread_key;
+mod names;
 mod objectives;
 mod other_samplers;
+mod other_tools;
 mod params;
 mod pruner;
 mod sampler;
@@ -40,6 +42,8 @@ use crate::{
 
 use blocks::Fixed;
 use decoder::{describe, scalar, shorten, Decoder};
+use names::{name, seed};
+use other_tools::{counts_written, WANDB_ONLY};
 use params::Searched;
 use tree::{Kind, Node, Pos, Problem, Scalar};
 
@@ -73,106 +77,6 @@ const ROOT_KEYS: &[&str] = &[
     "enqueue",
     "warm_start",
 ];
-
-/// Top-level keys of W&B sweep files (and Optuna's and Ray Tune's words) that have no place
-/// here, and why: a file brought over is told what to remove or rename rather than that a key
-/// is unknown. Optuna's `direction` and `directions` are said with the file's own metrics
-/// (`objectives::direction`, `objectives::directions`).
-const WANDB_ONLY: &[(&str, &str)] = &[
-    ("program", STARTS_A_SCRIPT),
-    ("command", STARTS_A_SCRIPT),
-    ("project", NAMES_A_PROJECT),
-    ("entity", NAMES_AN_ENTITY),
-    ("count", COUNTS_TRIALS),
-    ("n_trials", COUNTS_TRIALS),
-    (
-        "num_samples",
-        "is how Ray Tune counts trials; here the number of trials is `run_cap:`",
-    ),
-    (
-        "n_jobs",
-        "is Optuna's count of trials run at once; here that is `parallel:`",
-    ),
-    (
-        "study_name",
-        "is Optuna's; here the experiment is named by `name:`",
-    ),
-    (
-        "timeout",
-        "is Optuna's `timeout`; here a time limit is the `--timeout` flag of `sweep run` \
-         (`--timeout 1h`), not part of the file",
-    ),
-    (
-        "controller",
-        "is where W&B runs a sweep's controller (`type: local`); Sweep runs its search itself, \
-         on this machine, so remove it",
-    ),
-    ("apiVersion", HEADS_A_MANIFEST),
-    ("kind", HEADS_A_MANIFEST),
-    (
-        "storage",
-        "is Optuna's database of a study's trials; Sweep keeps trials in its store (the \
-         `--store` folder of `sweep run`, `.sweep` by default), not named in the file, so remove \
-         it",
-    ),
-    (
-        "metrics",
-        "is not a key here: the objective is `metric:` (`metric: {name: val_loss, goal: \
-         minimize}`), and a list under `metric:` (`- {name: val_accuracy, goal: maximize}` per \
-         line) searches several objectives at once",
-    ),
-    (
-        "time_budget_s",
-        "is Ray Tune's time limit; here a time limit is the `--timeout` flag of `sweep run` \
-         (`--timeout 1h`), not part of the file",
-    ),
-];
-const COUNTS_TRIALS: &str = "is how W&B's agent (`--count`) or Optuna (`n_trials`) counts \
-    trials; here the number of trials is `run_cap:`";
-const STARTS_A_SCRIPT: &str = "is how W&B starts a training script for each trial; Sweep \
-    trains the model itself from `data:`, `model:` and `train:`, so remove it";
-const NAMES_A_PROJECT: &str = "names a W&B account's project; a Sweep experiment is named by \
-    `name:` and kept in the store, so remove it";
-const HEADS_A_MANIFEST: &str = "heads a manifest for a cluster (Kubernetes' `apiVersion` and \
-    `kind`, as W&B Launch writes them); a Sweep experiment file is the spec alone, with no \
-    version or kind, so remove it";
-const NAMES_AN_ENTITY: &str = "names the W&B user or team a run is sent to; a Sweep experiment \
-    is kept in the store, on this machine, so remove it";
-
-/// Returns why the counts other tools write at the top of the spec `root` have no place here,
-/// with the value written where Sweep's key takes it (`n_jobs: 2` is `parallel: 2`,
-/// `num_samples: 20` is `run_cap: 20`), and Optuna's `n_jobs: -1` (a trial per core) said as
-/// `parallel:` left out, which runs one trial per core; as `WANDB_ONLY` says them for other
-/// values, which these come before.
-fn counts_written(root: &Node) -> Vec<(&str, String)> {
-    let Kind::Map(entries) = &root.kind else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for entry in entries {
-        let Some(Scalar::Int(n)) = scalar(&entry.value) else {
-            continue;
-        };
-        let why = match (entry.key.as_str(), *n) {
-            ("n_jobs", -1) => "is Optuna's count of trials run at once, -1 for one per core; \
-                               here leave `parallel:` out, and a run takes one trial per core"
-                .to_string(),
-            ("n_jobs", n) if (1..=i64::from(crate::MAX_PARALLEL)).contains(&n) => {
-                format!("is Optuna's count of trials run at once; here that is `parallel: {n}`")
-            }
-            ("num_samples", n) if (1..=i64::from(u32::MAX)).contains(&n) => format!(
-                "is how Ray Tune counts trials; here the number of trials is `run_cap: {n}`"
-            ),
-            ("count" | "n_trials", n) if (1..=i64::from(u32::MAX)).contains(&n) => format!(
-                "is how W&B's agent (`--count`) or Optuna (`n_trials`) counts trials; here the \
-                 number of trials is `run_cap: {n}`"
-            ),
-            _ => continue,
-        };
-        out.push((entry.key.as_str(), why));
-    }
-    out
-}
 
 /// Trials of a search other than a grid when `run_cap` is not given.
 const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
@@ -456,76 +360,6 @@ fn most_epochs(fixed: &Fixed, searched: &[Searched]) -> u32 {
     )
 }
 
-fn name(d: &mut Decoder, node: &Node) -> Option<String> {
-    name_at(d, node, "name")
-}
-
-/// Reads an experiment's name at `path`.
-fn name_at(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {
-    let name = d.text(node, path)?;
-    // The name is also a folder (the checkpoints') and a word on the command line, so `..`,
-    // a hidden `.name` and an option-like `-name` are refused.
-    let valid = (1..=64).contains(&name.chars().count())
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !valid {
-        d.error(
-            node.pos,
-            path,
-            format!(
-                "must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter \
-                 or digit, found `{}`{}{}",
-                shorten(&name),
-                match name.chars().count() {
-                    n if n > 64 => format!(" ({n} characters)"),
-                    _ => String::new(),
-                },
-                // A letter such as `é` is one, but not an ASCII one: said, or it reads as wrong.
-                match name.chars().find(|c| c.is_alphanumeric() && !c.is_ascii()) {
-                    Some(c) => format!("; `{c}` is not ASCII"),
-                    None => String::new(),
-                }
-            ),
-        );
-        return None;
-    }
-    Some(name)
-}
-
-fn seed(d: &mut Decoder, node: &Node) -> Option<Seed> {
-    // Read the text so that seeds above `i64::MAX` are kept exactly.
-    if let Kind::Scalar {
-        value: Scalar::Int(_) | Scalar::Float(_),
-        text,
-    } = &node.kind
-    {
-        if let Ok(seed) = text.parse::<u64>() {
-            return Some(Seed(seed));
-        }
-        // An integer out of range, which reads as a float when it is too long for an i64.
-        if decoder::is_integer_text(text) {
-            d.error(
-                node.pos,
-                "seed",
-                format!("must be an integer from 0 to {}, found {text}", u64::MAX),
-            );
-            return None;
-        }
-    }
-    // Written otherwise (`0x10`): an integer all the same.
-    let i = d.int(node, "seed")?;
-    match u64::try_from(i) {
-        Ok(seed) => Some(Seed(seed)),
-        Err(_) => {
-            let range = format!("must be an integer from 0 to {}, found {i}", u64::MAX);
-            d.error(node.pos, "seed", range);
-            None
-        }
-    }
-}
-
 /// Reports knobs that are both fixed in `train:`/`model:` and searched in `parameters:`.
 fn fixed_and_searched(d: &mut Decoder, fixed: &Fixed, searched: &[Searched]) {
     for s in searched {
@@ -543,88 +377,6 @@ fn fixed_and_searched(d: &mut Decoder, fixed: &Fixed, searched: &[Searched]) {
 }
 
 #[cfg(test)]
-mod tests;
-
+mod fixtures;
 #[cfg(test)]
-mod fixtures {
-    //! The malformed specs of `tests/e2e/bad_specs`, whose first two lines say which error each
-    //! must give (`# expect: TEXT`) and where (`# at: LINE:COLUMN`). Reading them is IO, which
-    //! only tests may do in this crate.
-
-    use std::path::{Path, PathBuf};
-
-    use super::parse_spec;
-    use crate::Error;
-
-    /// Fixtures whose error only the trainer can find, and the field whose location it reports;
-    /// they must parse.
-    const TRAINER_CHECKED: &[(&str, &str)] = &[
-        ("missing_data_file.yaml", "data.csv"),
-        ("missing_target_column.yaml", "data.target"),
-    ];
-
-    #[test]
-    fn every_bad_spec_fixture_gives_its_expected_error_at_its_place() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/bad_specs");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-            .collect();
-        files.sort();
-        assert!(files.len() >= 16, "only {} fixtures", files.len());
-        let mut failures = Vec::new();
-        for file in &files {
-            if let Err(why) = check_fixture(file) {
-                failures.push(format!("{}: {why}", file.display()));
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
-
-    fn check_fixture(file: &Path) -> Result<(), String> {
-        let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
-        let mut lines = text.lines();
-        let expect = lines.next().and_then(|l| l.strip_prefix("# expect: "));
-        let at = lines.next().and_then(|l| l.strip_prefix("# at: "));
-        let (Some(expect), Some(at)) = (expect, at) else {
-            return Err("the first two lines must be `# expect: ..` and `# at: ..`".into());
-        };
-        let name = file
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let trainer_field = TRAINER_CHECKED
-            .iter()
-            .find(|(fixture, _)| *fixture == name)
-            .map(|(_, field)| *field);
-        match (parse_spec(&text, file), trainer_field) {
-            (Ok(spec), Some(field)) => {
-                let location = if field == "data.csv" {
-                    &spec.data.csv.location
-                } else {
-                    &spec.data.target.location
-                };
-                let got = format!("{}:{}", location.line, location.column);
-                if got == at {
-                    Ok(())
-                } else {
-                    Err(format!("`{field}` is at {got}, the fixture says {at}"))
-                }
-            }
-            (Err(Error::Spec(errors)), None) => match errors.0.as_slice() {
-                [one] => {
-                    let got = format!("{}:{}", one.location.line, one.location.column);
-                    if got == at && one.to_string().contains(expect) {
-                        Ok(())
-                    } else {
-                        Err(format!("want `{expect}` at {at}, got: {one}"))
-                    }
-                }
-                many => Err(format!("want one error, got {}: {errors}", many.len())),
-            },
-            (Ok(_), None) => Err(format!("parsed, but should fail with `{expect}`")),
-            (Err(e), Some(_)) => Err(format!("the trainer checks this one; it must parse: {e}")),
-        }
-    }
-}
+mod tests;

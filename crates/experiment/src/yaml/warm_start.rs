@@ -65,7 +65,7 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
             );
             None
         }
-        (Some(n), None) => super::name_at(d, n, "warm_start.experiment")
+        (Some(n), None) => super::names::name_at(d, n, "warm_start.experiment")
             .map(|e| (WarmSource::Experiment(e), n.pos)),
         (None, Some(n)) => super::data::non_empty_text(d, n, "warm_start.csv").map(|name| {
             let value = match file.parent() {
