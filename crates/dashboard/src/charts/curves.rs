@@ -363,7 +363,7 @@ pub(crate) fn fitted(
         }
         // The trials still running, dashed (`dashes`) over the pruned ones and beneath the
         // coloured ones and their labels, each with a ring at its last point (where it is now)
-        // tagged with its trial's number.
+        // tagged with its trial's number (the tags drawn once every curve is).
         for (curve, points) in lines
             .iter()
             .filter(|(c, _)| c.emphasis == Emphasis::Running)
@@ -391,7 +391,7 @@ pub(crate) fn fitted(
                 now = Some(at);
             }
             if let Some(at) = now {
-                tags.draw(root, chart.backend_coord(&at), tag_text(&curve.label))?;
+                tags.add(chart.backend_coord(&at), tag_text(&curve.label));
             }
         }
         for (curve, points) in &lines {
@@ -445,6 +445,8 @@ pub(crate) fn fitted(
                 }
             }
         }
+        // The running curves' tags over every line: one a coloured line crosses still reads.
+        tags.draw_placed(root)?;
         // The coloured curves last, so that they are what a pointer finds where lines cross.
         let mut order: Vec<usize> = (0..lines.len()).collect();
         order.sort_by_key(|&k| lines[k].0.emphasis.colour().is_some());
@@ -458,11 +460,16 @@ pub(crate) fn fitted(
                     shape: Shape::Dot(chart.backend_coord(&at), 6),
                 });
             }
-            for piece in within(points, y0, y1) {
+            // One mark, one tooltip, however many pieces the axis cuts the curve into.
+            let pieces: Vec<Vec<(i32, i32)>> = within(points, y0, y1)
+                .iter()
+                .map(|piece| piece.iter().map(|p| chart.backend_coord(p)).collect())
+                .collect();
+            if !pieces.is_empty() {
                 marks.push(Mark {
                     href: href.clone(),
                     title: title.clone(),
-                    shape: Shape::Line(piece.iter().map(|p| chart.backend_coord(p)).collect()),
+                    shape: Shape::Line(pieces),
                 });
             }
         }

@@ -178,7 +178,7 @@ pub(crate) fn parallel(
                 title,
                 shape: match trace.points.as_slice() {
                     [only] => Shape::Dot(*only, 4),
-                    _ => Shape::Line(trace.points),
+                    _ => Shape::Line(vec![trace.points]),
                 },
             });
         }

@@ -102,8 +102,9 @@ pub(crate) enum Shape {
     Dot((i32, i32), u32),
     /// A bar from one corner to the other.
     Bar((i32, i32), (i32, i32)),
-    /// A line through these points.
-    Line(Vec<(i32, i32)>),
+    /// A line through these points, in pieces (a curve that leaves the axis and comes back
+    /// onto it): one mark, with one tooltip, however many pieces.
+    Line(Vec<Vec<(i32, i32)>>),
 }
 
 impl Mark {
@@ -116,6 +117,18 @@ impl Mark {
         // leaderboard links every trial for the keyboard (and `MARKS_HIDDEN` hides the layer
         // from screen readers).
         let _ = write!(out, "<a href=\"{href}\" tabindex=\"-1\">");
+        // A line in several pieces: the link's one tooltip, then each piece.
+        if let Shape::Line(pieces) = &self.shape {
+            if pieces.len() > 1 {
+                let _ = write!(out, "<title>{title}</title>");
+                for piece in pieces {
+                    write_polyline(out, piece);
+                    out.push_str("</polyline>");
+                }
+                out.push_str("</a>");
+                return;
+            }
+        }
         // Writing into a String cannot fail.
         let _ = match &self.shape {
             Shape::Dot((x, y), r) => {
@@ -129,12 +142,9 @@ impl Mark {
                 (x1 - x0).abs().max(2),
                 (y1 - y0).abs().max(2)
             ),
-            Shape::Line(points) => {
-                out.push_str("<polyline points=\"");
-                for (i, (x, y)) in points.iter().enumerate() {
-                    let _ = write!(out, "{}{x},{y}", if i == 0 { "" } else { " " });
-                }
-                write!(out, "\">")
+            Shape::Line(pieces) => {
+                write_polyline(out, pieces.first().map_or(&[][..], Vec::as_slice));
+                Ok(())
             }
         };
         let _ = write!(out, "<title>{title}</title>");
@@ -144,6 +154,17 @@ impl Mark {
             Shape::Line(..) => "</polyline></a>",
         });
     }
+}
+
+/// Writes into `out` the opening tag of a polyline through `points`.
+fn write_polyline(out: &mut String, points: &[(i32, i32)]) {
+    use std::fmt::Write as _;
+    out.push_str("<polyline points=\"");
+    for (i, (x, y)) in points.iter().enumerate() {
+        // Writing into a String cannot fail.
+        let _ = write!(out, "{}{x},{y}", if i == 0 { "" } else { " " });
+    }
+    out.push_str("\">");
 }
 
 /// Returns an SVG of `size` that shows `message` in place of a chart.

@@ -3,6 +3,8 @@
 //! tagged with its trial's number in the running ink, so that a reader with no pointer to hover
 //! (a phone) can tell the dashed curves apart. A tag is kept inside the plot and placed beside
 //! its mark where it covers no other tag, ring or the best epoch's label, if any place does.
+//! The tags are placed as their curves are drawn, beneath the coloured ones, but drawn after
+//! every curve (`draw_placed`): a coloured line that crosses a tag does not hide its number.
 //!
 //! Rejected: a legend entry per running curve (up to `RUNNING_CURVES` of them, in one ink, would
 //! say nothing the tags do not, and crowd out the coloured entries); and the whole label
@@ -31,6 +33,8 @@ pub(super) struct Tags {
     plot: Rect,
     /// The boxes taken: the tags placed, the rings, the best epoch's label.
     taken: Vec<Rect>,
+    /// The tags placed, each its box and text, to be drawn by `draw_placed`.
+    placed: Vec<(Rect, String)>,
 }
 
 impl Tags {
@@ -39,6 +43,7 @@ impl Tags {
         Tags {
             plot,
             taken: Vec::new(),
+            placed: Vec::new(),
         }
     }
 
@@ -64,16 +69,25 @@ impl Tags {
         self.reserve((x - 5, y - 5, x + 5, y + 5));
     }
 
-    /// Draws on `root` the tag `text` beside the mark at pixel `at` (a ring's centre, a point
-    /// on the plot's edge): on its right, else its left, else above or below either side, the
-    /// first of those in the plot that covers nothing taken; else the first in the plot.
-    pub(super) fn draw(&mut self, root: &Area<'_>, at: (i32, i32), text: &str) -> DrawResult {
+    /// Places the tag `text` beside the mark at pixel `at` (a ring's centre, a point on the
+    /// plot's edge): on its right, else its left, else above or below either side, the first
+    /// of those in the plot that covers nothing taken; else the first in the plot. It is drawn
+    /// by `draw_placed`.
+    pub(super) fn add(&mut self, at: (i32, i32), text: &str) {
         let rect = self.place(at, text);
         self.taken.push(rect);
-        let style = text_style(TAG_SIZE)
-            .color(&RUNNING_INK)
-            .pos(Pos::new(HPos::Left, VPos::Top));
-        root.draw(&Text::new(text.to_string(), (rect.0, rect.1), style))?;
+        self.placed.push((rect, text.to_string()));
+    }
+
+    /// Draws on `root` every tag placed (`add`), in the order placed: called once every curve
+    /// is drawn, so that the tags lie on top of them.
+    pub(super) fn draw_placed(&self, root: &Area<'_>) -> DrawResult {
+        for (rect, text) in &self.placed {
+            let style = text_style(TAG_SIZE)
+                .color(&RUNNING_INK)
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            root.draw(&Text::new(text.clone(), (rect.0, rect.1), style))?;
+        }
         Ok(())
     }
 

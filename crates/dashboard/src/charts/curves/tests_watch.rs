@@ -105,10 +105,11 @@ fn issue_a_running_curves_cut_off_above_the_axis_are_marked_and_the_legend_says_
 }
 
 #[test]
-fn issue_b_running_curves_and_their_tags_lie_beneath_the_top_trial_and_its_best_label() {
+fn issue_b_running_curves_lie_beneath_the_top_trial_and_its_best_label_their_tags_on_top() {
     // One top trial, its best epoch 15 labelled, and trial 7 running across it: the running
-    // curve, its ring and its tag come before the top trial's line and label in the SVG,
-    // which draws later elements over earlier ones.
+    // curve and its ring come before the top trial's line and label in the SVG, which draws
+    // later elements over earlier ones; its tag comes after the top trial's line, so that the
+    // line crossing it does not hide its number.
     let mut top = line(3, Emphasis::Colour(0), 0.90, 20);
     top.best = Some(15.0);
     let svg = drawn(&[top, line(7, Emphasis::Running, 0.88, 16)]);
@@ -116,9 +117,11 @@ fn issue_b_running_curves_and_their_tags_lie_beneath_the_top_trial_and_its_best_
     let top_line = at("stroke=\"#0072B2\" stroke-width=\"2\" points=");
     let best = at(">\nbest epoch 15\n<");
     assert!(best < usize::MAX && top_line < usize::MAX, "{svg}");
-    for running in ["class=\"running\"", "<circle", ">\n7\n<"] {
+    for running in ["class=\"running\"", "<circle"] {
         assert!(at(running) < top_line.min(best), "{running}: {svg}");
     }
+    let tag = at(">\n7\n<");
+    assert!(tag < usize::MAX && tag > top_line.max(best), "{svg}");
 }
 
 #[test]
@@ -182,4 +185,21 @@ fn issue_d_each_running_curve_is_tagged_with_its_trial_number_inside_the_plot() 
     assert!(found[2].1 + 14 <= right, "30 past the plot: {found:?}");
     // The legend keeps its one entry for them all.
     assert_eq!(svg.matches(super::RUNNING_LABEL).count(), 1);
+}
+
+#[test]
+fn issue_a_curve_the_axis_cuts_into_pieces_has_one_tooltip() {
+    // Pruned trial 9 dips far below the top trials' axis at epoch 4 and comes back: two
+    // pieces on the chart, one link and one tooltip.
+    let mut pruned = line(9, Emphasis::Dimmed, 0.90, 8);
+    pruned.points[3].1 = 0.05;
+    let svg = overlay(&[pruned]);
+    let marks = svg.split("href=\"/t/9\"").count() - 1;
+    let titles = svg.matches("<title>trial 9").count();
+    let pieces = svg
+        .split("href=\"/t/9\"")
+        .nth(1)
+        .and_then(|m| m.split("</a>").next())
+        .map_or(0, |m| m.matches("<polyline").count());
+    assert_eq!((marks, titles, pieces), (1, 1, 2), "{svg}");
 }
