@@ -114,20 +114,35 @@ pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
 
 /// Returns the trials as `trials_csv` does, for a spreadsheet: a categorical value that a
 /// spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return) is written after a `'`, which shows it as text. A program reading the file gets the
-/// `'` too, so the CSV for programs (`sweep trials --format csv`, a warm start's results file)
-/// is `trials_csv`'s.
+/// return), or that starts with a `'` itself, is written after a `'`, which shows it as text
+/// (`as_text_in_spreadsheets`). A program reading the file gets the `'` too, so the CSV for
+/// programs (`sweep trials --format csv`) is `trials_csv`'s; a warm start reads either.
 pub fn trials_csv_for_spreadsheets(trials: &[Trial], judged: &Judged<'_>) -> String {
     trials_csv_with(trials, judged, true)
 }
 
-/// Returns `text` as a spreadsheet shows it as text, not runs it as a formula.
+/// What a spreadsheet's cell starts with to be shown as text, and what guards a value here.
+pub(crate) const TEXT_MARK: char = '\'';
+
+/// Returns `text` as a spreadsheet shows it as text, not runs it as a formula: after a `'`
+/// where it starts with `=`, `+`, `-`, `@`, a tab, a carriage return or a `'`, else as it is.
+///
+/// A value that starts with a `'` gets one more, so that no two values are written alike
+/// (`=x` is `'=x`, and `'=x` is `''=x`): a cell that starts with a `'` is always one so
+/// guarded, and `as_guarded_by_spreadsheets` reads back the value by taking one `'` away.
 fn as_text_in_spreadsheets(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r', TEXT_MARK]) {
+        format!("{TEXT_MARK}{text}")
     } else {
         text.to_string()
     }
+}
+
+/// Returns the value a cell of `trials_csv_for_spreadsheets` guards (`as_text_in_spreadsheets`
+/// undone): `cell` without its first `'`; `None` for a cell that starts with none, which that
+/// CSV writes as the value it is.
+pub(crate) fn as_guarded_by_spreadsheets(cell: &str) -> Option<&str> {
+    cell.strip_prefix(TEXT_MARK)
 }
 
 fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool) -> String {

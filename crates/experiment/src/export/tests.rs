@@ -215,6 +215,22 @@ fn a_value_quoted_for_its_ends_is_quoted_after_a_spreadsheets_mark_too() {
 }
 
 #[test]
+fn issue_for_spreadsheets_two_values_are_never_written_alike_and_each_reads_back() {
+    // `=x` and `'=x` were both written `'=x`: a value that starts with a `'` gets one more.
+    let values = ["=x", "'=x", "''=x", "'abc", "abc", "'", "-1"];
+    let trials = tagged(&values.map(Some));
+    let effort = Effort::default();
+    let judged = Judged::of(None, &trials, &effort);
+    let tags = tag_cells(&trials_csv_for_spreadsheets(&trials, &judged));
+    assert_eq!(tags, ["'=x", "''=x", "'''=x", "''abc", "abc", "''", "'-1"]);
+    // A cell that starts with a `'` is one so guarded: taking one away gives the value.
+    for (value, cell) in values.iter().zip(&tags) {
+        let read = as_guarded_by_spreadsheets(cell).unwrap_or(cell);
+        assert_eq!(read, *value, "{cell}");
+    }
+}
+
+#[test]
 fn issue_the_columns_are_the_specs_before_any_trial_reports_or_when_all_failed() {
     let yaml = "name: t\nmetric: [{name: val_loss}, {name: val_accuracy}]\n\
                 data: {csv: d.csv, target: y}\nconstraints:\n  param_count: {max: 100}\n\

@@ -8,7 +8,9 @@
 //! `params_NAME`, `value`, `user_attrs_NAME`), and a plain table with a column named after
 //! each parameter and one after the objective (a W&B runs table exported as CSV, a
 //! spreadsheet). For each name the first of those spellings the header has is read. A row
-//! without a state column is a completed trial.
+//! without a state column is a completed trial. The dashboard's download for a spreadsheet
+//! reads as `sweep export`'s: its text values guarded with a `'` read as the values they guard
+//! (`guarded`).
 //!
 //! A file that gives nothing is refused rather than taken as an empty warm start: curve data
 //! (`sweep export --series`), a file without a column for a parameter every trial has (said
@@ -23,6 +25,9 @@ use crate::{
 
 use super::{first_reasons, params_in, unused_notes, WarmStart, WarmStarted, NOTE};
 use crate::comma::decimal_comma_hint;
+use guarded::{guarded_value, guards_text};
+
+mod guarded;
 
 /// Says why a file of `sweep export --series` curves is no warm start.
 const CURVE_DATA: &str = "this is curve data (a `metric` and a `value` per `step`, as `sweep \
@@ -71,6 +76,9 @@ struct Columns<'s> {
     number: Option<usize>,
     best_epoch: Option<usize>,
     seed: Option<usize>,
+    /// Whether the table is the dashboard's download for a spreadsheet, whose text values
+    /// that start with `=`, `+`, `-`, `@` or `'` are written after a `'` (`guards_text`).
+    guarded: bool,
 }
 
 impl<'s> Columns<'s> {
@@ -140,8 +148,10 @@ impl<'s> Columns<'s> {
                 None => missing.push(c),
             }
         }
+        let guarded = guards_text(spec, &params, table);
         Ok(Columns {
             objective: (objective, value_at),
+            guarded,
             params,
             metrics,
             missing,
@@ -264,6 +274,11 @@ impl<'s> Columns<'s> {
                     continue;
                 }
                 None => typed(text, &param.distribution),
+            };
+            // The dashboard's download writes `=x` as `'=x`: read back as `=x`.
+            let value = match self.guarded {
+                true => guarded_value(raw, &param.distribution).unwrap_or(value),
+                false => value,
             };
             if matches!(value, ParamValue::Str(_)) {
                 hints.push((name, decimal_comma_hint(text)));

@@ -552,3 +552,5 @@ fn issue_an_export_with_its_wall_time_columns_reads_as_one_without_them() {
     assert_eq!(from_new, from_old);
     assert!(from_new.left_out.is_empty(), "{:?}", from_new.left_out);
 }
+
+mod guarded;
