@@ -216,3 +216,35 @@ fn issue_a11y_the_charts_labels_say_what_they_show_and_point_at_their_panels_hin
         }
     });
 }
+
+#[test]
+fn issue_on_a_phone_the_breadcrumb_wraps_beside_the_live_badges_and_commands_wrap() {
+    // At 390 px the live badges squeezed the breadcrumb to an ellipsis that hid the
+    // experiment's name, and a long command ran past its box's edge with nothing to show it.
+    run(async {
+        let store = store_with("demo", 1);
+        let (_, css) = get(&store, "/static/css/dashboard.css").await;
+        let rule = |block: &str, selector: &str| -> String {
+            block
+                .lines()
+                .find(|line| line.trim_start().starts_with(&format!("{selector} {{")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let phone = css
+            .split("@media (max-width: 640px) {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_default();
+        assert!(
+            rule(phone, "header.top").contains("flex-wrap: wrap"),
+            "{phone}"
+        );
+        assert!(
+            rule(phone, ".crumbs").contains("white-space: normal"),
+            "{phone}"
+        );
+        let command = rule(&css, "pre.command");
+        assert!(command.contains("white-space: pre-wrap"), "{command}");
+    });
+}
