@@ -120,10 +120,11 @@ pub(crate) fn record_of(resolved: &Resolved, parallel: usize) -> anyhow::Result<
         os: machine.os,
         cpu: machine.cpu,
         parallel: u32::try_from(parallel).ok(),
-        // The runner says which agent, if any, and the agents' exchange when it puts the
-        // record.
+        // The runner says which agent, if any, the agents' exchange and the plan the sampler
+        // is told when it puts the record.
         agent: None,
         exchange: None,
+        planned: None,
     })
 }
 

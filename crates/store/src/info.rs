@@ -177,6 +177,10 @@ pub struct RunRecord {
     /// agents ran the study: what resuming this agent needs besides its store; `None` for one
     /// process, and in records written before it was kept.
     pub exchange: Option<String>,
+    /// The trials the sampler was told the study plans, in the last run
+    /// (`SuggestContext::planned`); `None` in records written before it was kept, whose runs
+    /// were told the run cap stored then.
+    pub planned: Option<u32>,
 }
 
 /// One agent of a study run by several: agent `agent` of `agents`.

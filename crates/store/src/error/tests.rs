@@ -15,8 +15,8 @@ fn a_newer_record_says_which_versions_this_sweep_reads_and_which_sweep_wrote_it(
         .to_string()
     };
     assert_eq!(
-        said("run record", Some("digits"), 6),
-        "run record of experiment `digits` has version 6, but this sweep reads versions 1 to 5: a newer sweep \
+        said("run record", Some("digits"), 7),
+        "run record of experiment `digits` has version 7, but this sweep reads versions 1 to 6: a newer sweep \
          wrote it; read it with that sweep or a later one"
     );
     assert_eq!(
@@ -31,7 +31,7 @@ fn a_newer_record_says_which_versions_this_sweep_reads_and_which_sweep_wrote_it(
     );
     assert_eq!(
         said("run record", None, 0),
-        "run record has version 0, which no sweep writes (this sweep reads versions 1 to 5)"
+        "run record has version 0, which no sweep writes (this sweep reads versions 1 to 6)"
     );
 }
 

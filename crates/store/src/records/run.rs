@@ -7,12 +7,15 @@
 //!
 //! Version 2 adds `parallel`, the trials side by side of the last run (a resume with another
 //! number writes the record again with it, the rest unchanged, in the same form; where an
-//! older version resumed with another number, the first run's), version 3 `agent`, which agent of how many made the store, version 4 `no_commit`, why a record
-//! without a commit has none, and version 5 `exchange`, the folder an agent's study was run
-//! through, and two reasons for `no_commit` (`head_unreadable`, `unrecognized`) that a build
-//! reading version 4 would refuse as unknown; they are the only differences, so one type reads
-//! all five (an older record lacks them) and a record without them is written as the oldest
-//! version that holds what it has.
+//! older version resumed with another number, the first run's), version 3 `agent`, which
+//! agent of how many made the store, version 4 `no_commit`, why a record without a commit has
+//! none, version 5 `exchange`, the folder an agent's study was run through, and two reasons for
+//! `no_commit` (`head_unreadable`, `unrecognized`) that a build reading version 4 would refuse
+//! as unknown, and version 6 `planned`, the trials the sampler was told the study plans in the
+//! last run (written again on a resume that tells it another number, as `parallel` is; a
+//! record without it was written by a version that told the sampler the run cap stored then);
+//! they are the only differences, so one type reads all six (an older record lacks them) and a
+//! record without them is written as the oldest version that holds what it has.
 
 use experiment::NoCommit;
 use serde::{Deserialize, Serialize};
@@ -21,7 +24,8 @@ use super::{from_json, probe, to_json, RUN_RECORD};
 use crate::{AgentOf, Error, GitState, Result, RunRecord};
 
 /// A run record as written by record versions 1, 2 (`parallel`), 3 (`agent`), 4
-/// (`no_commit`) and 5 (`exchange`, and the reasons of `no_commit` that version 4 lacks).
+/// (`no_commit`), 5 (`exchange`, and the reasons of `no_commit` that version 4 lacks) and 6
+/// (`planned`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RunRecordV1 {
@@ -45,6 +49,8 @@ pub(crate) struct RunRecordV1 {
     no_commit: Option<NoCommitV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exchange: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    planned: Option<u32>,
 }
 
 /// Why a record names no commit: `"outside_checkout"`, `{"git_not_run": REASON}`,
@@ -90,7 +96,7 @@ struct GitStateV1 {
 }
 
 /// The newest run record version this build reads (and `decode_run_record` matches on).
-pub(super) const NEWEST: u32 = 5;
+pub(super) const NEWEST: u32 = 6;
 
 /// Returns the stored bytes of a run record.
 pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
@@ -120,7 +126,9 @@ impl From<&RunRecord> for RunRecordV1 {
             NoCommit::Unrecognized(words) => NoCommitV1::Unrecognized(words.clone()),
         });
         // The oldest version that holds what the record has.
-        let v = if r.exchange.is_some() {
+        let v = if r.planned.is_some() {
+            6
+        } else if r.exchange.is_some() {
             5
         } else if let Some(n) = &no_commit {
             n.since()
@@ -155,6 +163,7 @@ impl From<&RunRecord> for RunRecordV1 {
             }),
             no_commit,
             exchange: r.exchange.clone(),
+            planned: r.planned,
         }
     }
 }
@@ -191,6 +200,7 @@ impl From<RunRecordV1> for RunRecord {
                 NoCommitV1::Unrecognized(words) => NoCommit::Unrecognized(words),
             }),
             exchange: r.exchange,
+            planned: r.planned,
         }
     }
 }

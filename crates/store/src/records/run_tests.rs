@@ -21,6 +21,7 @@ fn record(git: Option<GitState>) -> RunRecord {
         parallel: None,
         agent: None,
         exchange: None,
+        planned: None,
     }
 }
 
@@ -79,6 +80,11 @@ fn run_records_round_trip_with_and_without_git() {
         with_agent,
         refused,
         with_exchange,
+        RunRecord {
+            planned: Some(6),
+            parallel: Some(2),
+            ..record(None)
+        },
     ]
     .into_iter()
     .chain(reasons)
@@ -208,10 +214,27 @@ fn run_record_format_is_stable_and_versions_are_checked() {
         assert!(written.starts_with(r#"{"v":5,"#), "{written}");
         assert!(written.ends_with(json), "{written}");
     }
-    let err = decode_run_record(br#"{"v":6}"#).unwrap_err();
+    // With `planned`, version 6: a build that reads version 5 says a newer one wrote it.
+    let six = String::from_utf8(encode_run_record(&RunRecord {
+        planned: Some(6),
+        parallel: Some(3),
+        agent: Some(AgentOf {
+            agent: 0,
+            agents: 2,
+        }),
+        exchange: Some("/shared/ex".into()),
+        ..record(None)
+    }))
+    .unwrap();
+    assert_eq!(
+        six,
+        five.replace(r#"{"v":5,"#, r#"{"v":6,"#)
+            .replace(r#""/shared/ex"}"#, r#""/shared/ex","planned":6}"#)
+    );
+    let err = decode_run_record(br#"{"v":7}"#).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "run record has version 6, but this sweep reads versions 1 to 5: a newer sweep \
+        "run record has version 7, but this sweep reads versions 1 to 6: a newer sweep \
          wrote it; read it with that sweep or a later one"
     );
     let cut = &json.as_bytes()[..json.len() - 1];
@@ -266,4 +289,32 @@ fn records_of_version_4_and_5_read_as_written() {
         Some(NoCommit::HeadUnreadable("bad object HEAD".into()))
     );
     assert_eq!(String::from_utf8(encode_run_record(&r)).unwrap(), five);
+}
+
+#[test]
+fn a_record_written_before_the_plan_was_kept_reads_without_one_and_is_written_as_it_was() {
+    // A version 5 record, as written before `planned` existed: its runs were told the run cap
+    // stored then.
+    let five = concat!(
+        r#"{"v":5,"resolved_spec":"name: e\n","resolved_spec_hash":"ab","#,
+        r#""spec_file":"/e.yaml","data_file":"/d.csv","data_hash":"cd","git":null,"#,
+        r#""sweep_version":"0.1.0","engine":"dfdx 0.13.0","device":"cpu","os":"linux","#,
+        r#""cpu":"x, 2 cores","parallel":2,"exchange":"../ex"}"#
+    );
+    let r = decode_run_record(five.as_bytes()).unwrap();
+    assert_eq!(r.planned, None);
+    assert_eq!(r.exchange.as_deref(), Some("../ex"));
+    assert_eq!(String::from_utf8(encode_run_record(&r)).unwrap(), five);
+    // Told a plan, it is a version 6 record that reads back with it.
+    let told = RunRecord {
+        planned: Some(6),
+        ..r
+    };
+    let six = String::from_utf8(encode_run_record(&told)).unwrap();
+    assert_eq!(
+        six,
+        five.replace(r#"{"v":5,"#, r#"{"v":6,"#)
+            .replace(r#""../ex"}"#, r#""../ex","planned":6}"#)
+    );
+    assert_eq!(decode_run_record(six.as_bytes()).unwrap(), told);
 }

@@ -109,6 +109,7 @@ pub(super) fn run_record() -> RunRecord {
         parallel: Some(2),
         agent: None,
         exchange: None,
+        planned: None,
     }
 }
 

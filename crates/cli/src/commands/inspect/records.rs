@@ -78,7 +78,7 @@ mod tests {
             version: 99,
         };
         let message = "run record of experiment `digits` has version 99, but this sweep reads \
-                       versions 1 to 5: a newer sweep wrote it; read it with that sweep or a \
+                       versions 1 to 6: a newer sweep wrote it; read it with that sweep or a \
                        later one";
         let left_out = readable_run_record(Err(newer()), false).map_err(|e| e.to_string());
         assert_eq!(left_out, Ok(Err(message.to_string())));
