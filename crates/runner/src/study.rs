@@ -8,6 +8,7 @@
 //! samplers learn from every earlier trial, so an extension is warm-started.
 
 mod open;
+mod told;
 mod workers;
 
 use std::sync::Arc;
@@ -38,8 +39,8 @@ pub struct StudyOptions {
     /// Adds this many trials to what the experiment already planned.
     pub extend: Option<u32>,
     /// How and where the study runs, stored with the experiment when it is created; a resumed
-    /// experiment keeps the record of its first run, but for `parallel`, which says the last
-    /// run's.
+    /// experiment keeps the record of its first run, but for `parallel` and `planned` (the plan
+    /// the sampler is told, which the runner fills in), which say the last run's.
     pub record: Option<RunRecord>,
     /// Ends the study early when requested (no new trial starts, running ones stop at their next
     /// report and run again on resume, but for one whose training is over: its last epoch
@@ -162,7 +163,7 @@ pub fn run_study(
         window,
         // The file's plan, or the stored one where `--extend` or a `--run-cap` above the
         // file's lengthened it: a `--run-cap` below the file's runs its first trials.
-        planned: run_cap.max(spec.planned_trials(spec.run_cap)),
+        planned: told::sampler_plan(spec, run_cap),
         peers: peers.as_ref(),
         experiment: experiment.clone(),
     };

@@ -7,6 +7,7 @@ use std::path::Path;
 use experiment::{ExperimentSpec, Stopped, WarmSource, WarmStart, WarmStarted};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
+use super::told::sampler_plan;
 use super::StudyOptions;
 use crate::{Clock, Error, Result};
 
@@ -186,12 +187,18 @@ fn resume_experiment(
         // created (by a version that wrote its record apart): nothing trained on any data
         // yet, so this run's record is its own, and later runs are checked against it.
         None if store.trials(&spec.name)?.is_empty() => {
-            if let Some(record) = run_record(options) {
+            if let Some(record) = run_record(options, sampler_plan(spec, run_cap)) {
                 store.put_run_record(&spec.name, &record)?;
             }
         }
         None => {}
-        Some(then) => last_parallel(store, &spec.name, then, options)?,
+        Some(then) => last_run(
+            store,
+            &spec.name,
+            then,
+            options,
+            sampler_plan(spec, run_cap),
+        )?,
     }
     // A raised plan is on disk before the study says so (`Observer::study_started`): a second
     // Ctrl-C, which ends the process at once, may come any moment after that line, and a raise
@@ -203,18 +210,33 @@ fn resume_experiment(
 }
 
 /// Keeps in the run record `then` of a resumed experiment the trials side by side this run
-/// uses (`RunRecord::parallel`), where they differ from the last run's: the record says what the
-/// last run used, and the next run without `--parallel` or `parallel:` resumes with it. The
-/// rest of the record stays the first run's (what later runs are checked against).
-fn last_parallel(store: &Store, name: &str, then: RunRecord, options: &StudyOptions) -> Result<()> {
-    let now = options.record.as_ref().and_then(|r| r.parallel);
-    if now.is_none() || now == then.parallel {
+/// uses (`RunRecord::parallel`) and the plan its sampler is told (`planned`,
+/// `RunRecord::planned`), where they differ from the last run's: the record says what the
+/// last run used, the next run without `--parallel` or `parallel:` resumes with its number, and
+/// the next resume tells the user where its sampler is told another plan
+/// (`StudyOptions::plan_note`). The rest of the record stays the first run's (what later runs
+/// are checked against).
+fn last_run(
+    store: &Store,
+    name: &str,
+    then: RunRecord,
+    options: &StudyOptions,
+    planned: u32,
+) -> Result<()> {
+    let parallel = options
+        .record
+        .as_ref()
+        .and_then(|r| r.parallel)
+        .or(then.parallel);
+    let planned = Some(planned);
+    if parallel == then.parallel && planned == then.planned {
         return Ok(());
     }
     store.put_run_record(
         name,
         &RunRecord {
-            parallel: now,
+            parallel,
+            planned,
             ..then
         },
     )?;
@@ -278,7 +300,6 @@ fn resumed_run_cap(
     options: &StudyOptions,
     stored_cap: u32,
 ) -> Result<u32> {
-    let base = options.run_cap.unwrap_or(stored_cap).max(stored_cap);
     let raised = options.run_cap.filter(|cap| *cap > stored_cap);
     let how = match (options.extend, raised) {
         (Some(_), _) => Some("`--extend`".to_string()),
@@ -300,15 +321,13 @@ fn resumed_run_cap(
             });
         }
     }
-    let extend = options.extend.unwrap_or(0);
-    let Some(asked) = base.checked_add(extend) else {
+    let Some(run_cap) = asked_plan(spec, (options.run_cap, options.extend), stored_cap) else {
         return Err(Error::ExtendTooFar {
             name: spec.name.clone(),
-            base,
-            extend,
+            base: options.run_cap.unwrap_or(stored_cap).max(stored_cap),
+            extend: options.extend.unwrap_or(0),
         });
     };
-    let run_cap = spec.planned_trials(asked);
     if options.extend.is_some() && run_cap == stored_cap {
         return Err(Error::GridExhausted {
             name: spec.name.clone(),
@@ -316,6 +335,20 @@ fn resumed_run_cap(
         });
     }
     Ok(run_cap)
+}
+
+/// Returns the trials a stored experiment that planned `stored_cap` plans when asked for
+/// `run_cap` (`--run-cap`, never lowering it) and `extend` more (`--extend`), up to the points
+/// of a grid; `None` past the largest trial number. The one rule for the study
+/// (`resumed_run_cap`, which refuses what it must first) and for the note on the plan the
+/// sampler is told (`StudyOptions::plan_note`).
+pub(super) fn asked_plan(
+    spec: &ExperimentSpec,
+    (run_cap, extend): (Option<u32>, Option<u32>),
+    stored_cap: u32,
+) -> Option<u32> {
+    let base = run_cap.unwrap_or(stored_cap).max(stored_cap);
+    Some(spec.planned_trials(base.checked_add(extend.unwrap_or(0))?))
 }
 
 /// Returns the trials a stored experiment took from another when it was created; refused for
@@ -368,7 +401,7 @@ fn create_experiment(
     before_write(info.run_cap, warm.as_ref())?;
     // In one transaction: a crash between them would leave an experiment that resumes without
     // its warm start or its run record (with nothing to check its data against).
-    let record = run_record(options);
+    let record = run_record(options, sampler_plan(spec, info.run_cap));
     store.create_experiment_with(
         &info,
         store::Creation {
@@ -380,11 +413,13 @@ fn create_experiment(
 }
 
 /// Returns the run record to store with a new experiment: the caller's, saying which agent
-/// made the store (the others' trials keep their checkpoints in their own stores) and the
+/// made the store (the others' trials keep their checkpoints in their own stores), the
 /// exchange folder the agents share, as this one was given it (what resuming it needs; the CLI
-/// hands it absolute, so that the command resumes from any folder).
-fn run_record(options: &StudyOptions) -> Option<RunRecord> {
+/// hands it absolute, so that the command resumes from any folder), and the plan its sampler
+/// is told, `planned` (`sampler_plan`).
+fn run_record(options: &StudyOptions, planned: u32) -> Option<RunRecord> {
     options.record.as_ref().map(|record| RunRecord {
+        planned: Some(planned),
         agent: options.agent.as_ref().map(|a| store::AgentOf {
             agent: a.agent,
             agents: a.agents,

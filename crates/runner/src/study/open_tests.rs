@@ -110,7 +110,7 @@ fn an_agents_run_record_keeps_the_exchange_it_was_given() {
         poll: Duration::from_millis(10),
         quiet_after: Duration::from_secs(60),
     };
-    let record = run_record(&options(Some(agent))).expect("a record");
+    let record = run_record(&options(Some(agent)), 6).expect("a record");
     assert_eq!(record.exchange.as_deref(), Some("../shared exchange"));
     assert_eq!(
         record.agent,
@@ -121,13 +121,16 @@ fn an_agents_run_record_keeps_the_exchange_it_was_given() {
     );
     assert_eq!(record.spec_file, "/work/toy.yaml");
     // One process has no exchange to keep.
-    let alone = run_record(&options(None)).expect("a record");
+    let alone = run_record(&options(None), 6).expect("a record");
     assert_eq!((alone.agent, alone.exchange), (None, None));
     assert_eq!(
-        run_record(&StudyOptions {
-            record: None,
-            ..options(None)
-        }),
+        run_record(
+            &StudyOptions {
+                record: None,
+                ..options(None)
+            },
+            6
+        ),
         None
     );
 }
@@ -342,4 +345,148 @@ fn issue_the_run_record_says_the_trials_side_by_side_of_the_last_run() {
     assert_eq!(parallel(), Some(1));
     let record = store.run_record("e").unwrap().expect("a run record");
     assert_eq!(record.data_file, "/work/exp/data/d.csv", "the first run's");
+}
+
+/// A `bayes` spec of `run_cap` trials, 2 of them startup trials, with the default greedy tail
+/// (0.4): trial 3 is greedy under a plan of 4, trial 5 under a plan of 6.
+fn bayes(run_cap: u32) -> ExperimentSpec {
+    let mut spec = crate::testing::spec(run_cap, "bayes");
+    spec.method = experiment::Method::Bayes(experiment::BayesConfig {
+        n_startup_trials: 2,
+        acquisition: experiment::Acquisition::LogEi { greedy_tail: 0.4 },
+        ..experiment::BayesConfig::default()
+    });
+    spec
+}
+
+/// `spec`'s experiment as stored with a plan of `run_cap` trials.
+fn stored_with(spec: &ExperimentSpec, run_cap: u32) -> ExperimentInfo {
+    ExperimentInfo {
+        name: spec.name.clone(),
+        description: String::new(),
+        spec_yaml: spec.source.clone(),
+        spec_hash: spec.hash(),
+        spec_path: "toy.yaml".into(),
+        objective: spec.metric.name.clone(),
+        goal: spec.metric.goal,
+        seed: spec.seed,
+        run_cap,
+        status: ExperimentStatus::Interrupted,
+        created: experiment::Timestamp(0),
+        finished: None,
+    }
+}
+
+/// Trials numbered `0..n`, as drawn by an earlier run.
+fn drawn(n: u32) -> Vec<experiment::Trial> {
+    (0..n)
+        .map(|k| experiment::Trial {
+            id: experiment::TrialId(k),
+            seed: experiment::Seed(1),
+            params: experiment::Params::new(),
+            state: experiment::TrialState::Queued,
+            reason: None,
+            started: None,
+            finished: None,
+            result: None,
+        })
+        .collect()
+}
+
+/// Issue: an experiment a version before the sampler was told the file's plan ran with a lower
+/// `--run-cap` (its sampler told the run cap stored, 4) resumed under the file's plan (6), so
+/// `bayes`'s greedy tail fell on other trials than that run's plan would have chosen, and
+/// nothing said so. The resume notes it where a trial yet to draw depends on it, and a record
+/// that kept the plan the last run was told gives no note when it is the same.
+#[test]
+fn issue_a_resume_told_another_plan_than_its_last_run_says_which_trials_may_differ() {
+    let spec = bayes(6);
+    let stored = stored_with(&spec, 4);
+    let old = RunRecord::default();
+    let note = |recorded: &RunRecord, trials: &[experiment::Trial], asked| {
+        StudyOptions::plan_note(&spec, (&stored, Some(recorded)), trials, asked)
+    };
+    // Resumed at its stored cap: trial 3, greedy under a plan of 4, is not under 6.
+    assert_eq!(
+        note(&old, &drawn(2), (None, None)).as_deref(),
+        Some(
+            "`toy` was run before with a plan of 4 trials and goes on with a plan of 6: trial 3 \
+             may differ from what that plan would have drawn (bayes' greedy tail counts from the \
+             plan)"
+        )
+    );
+    // Raised to the file's cap, the trials after it learn from it.
+    let raised = note(&old, &drawn(2), (Some(6), None));
+    assert!(
+        raised
+            .as_deref()
+            .is_some_and(|n| n.contains(": trials 3 to 5 may differ")),
+        "{raised:?}"
+    );
+    // Its first 4 trials drawn: trial 5 is greedy under 6, and not under 4 (past its plan).
+    let rest = note(&old, &drawn(4), (Some(6), None));
+    assert!(
+        rest.as_deref()
+            .is_some_and(|n| n.contains(": trial 5 may differ")),
+        "{rest:?}"
+    );
+    // A record that kept the plan its last run was told: the same plan, no note.
+    let kept = RunRecord {
+        planned: Some(6),
+        ..RunRecord::default()
+    };
+    assert_eq!(note(&kept, &drawn(2), (Some(6), None)), None);
+    // No record at all: told the run cap stored, as a record without the plan.
+    assert!(StudyOptions::plan_note(&spec, (&stored, None), &drawn(2), (None, None)).is_some());
+    // Every trial whose rule differs drawn already: none left to differ.
+    assert_eq!(note(&old, &drawn(4), (None, None)), None);
+    // A sampler that reads no plan draws the same trials under any.
+    let random = crate::testing::spec(6, "random");
+    let stored_random = stored_with(&random, 4);
+    assert_eq!(
+        StudyOptions::plan_note(
+            &random,
+            (&stored_random, Some(&old)),
+            &drawn(2),
+            (None, None)
+        ),
+        None
+    );
+}
+
+/// The run record keeps the plan the sampler was told: at creation, and again on a resume that
+/// tells it another (a record an older version wrote, without one, or an extension).
+#[test]
+fn the_run_record_keeps_the_plan_the_sampler_was_told_in_the_last_run() {
+    let store = Store::temporary().unwrap();
+    let clock = tick_clock();
+    let spec = crate::testing::spec(6, "random");
+    // A record of the spec as resolved, which a resume checks its search settings against.
+    let options = |run_cap, extend| StudyOptions {
+        run_cap,
+        extend,
+        record: Some(RunRecord {
+            resolved_spec: spec.resolved(),
+            resolved_spec_hash: spec.resolved_hash(),
+            ..RunRecord::default()
+        }),
+        ..options(None)
+    };
+    let capped = options(Some(2), None);
+    study(&store, &clock, &spec, &capped).unwrap();
+    let planned = |store: &Store| store.run_record("toy").unwrap().and_then(|r| r.planned);
+    // `--run-cap 2` below the file's 6: the sampler is told the file's plan.
+    assert_eq!(planned(&store), Some(6));
+    // As an older version wrote it: no plan kept. A resume keeps the one it tells.
+    let old = RunRecord {
+        planned: None,
+        ..store.run_record("toy").unwrap().unwrap()
+    };
+    store.put_run_record("toy", &old).unwrap();
+    study(&store, &clock, &spec, &options(None, None)).unwrap();
+    assert_eq!(planned(&store), Some(6));
+    // An extension past the file's plan tells the sampler the longer one.
+    let extended = options(None, Some(5));
+    study(&store, &clock, &spec, &extended).unwrap();
+    assert_eq!(planned(&store), Some(7));
 }
