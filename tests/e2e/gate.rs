@@ -108,9 +108,10 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     );
     let baseline = json(&std::fs::read_to_string(&file).unwrap());
     assert_eq!(baseline["format"], "sweep-gate-baseline");
-    // Version 3: its settings are in the YAML's words (and it says why it has no commit: the
-    // scratch folder is no checkout).
-    assert_eq!(baseline["version"], 3);
+    // Version 4: its settings are in the run record's notation, compared, and in the YAML's
+    // words beside it, for review (and it says why it has no commit: the scratch folder is no
+    // checkout).
+    assert_eq!(baseline["version"], 4);
     assert_eq!(baseline["experiment"], "tinygate");
     assert_eq!(baseline["metrics"]["val_loss"]["aggregate"], "final");
     assert_eq!(
@@ -127,7 +128,7 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         "{provenance}"
     );
     // The scratch folder is no git repository, and the baseline says so (in a file of
-    // version 3, checked above: a Sweep that reads only version 1 says so by its version).
+    // version 4, checked above: a Sweep that reads only version 1 says so by its version).
     assert!(provenance["commit"].is_null(), "{provenance}");
     assert_eq!(
         provenance["no_commit"], "not inside a git checkout",
@@ -161,26 +162,41 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         "{}",
         validate.stdout
     );
-    std::fs::write(&file, recorded).unwrap();
+    std::fs::write(&file, &recorded).unwrap();
     // The baseline records how its runs ran: side by side, on which data, with which settings
     // (without the paths, which differ between checkouts).
     let run = &baseline["run"];
     assert_eq!(run["parallel"], 2, "{run}");
     assert_eq!(run["data_sha256"].as_str().map(str::len), Some(64), "{run}");
-    let settings: Vec<&str> = run["resolved_spec"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|l| l.as_str())
-        .collect();
-    assert!(settings.contains(&"seed: 3"), "{settings:?}");
-    // Each in the words of the YAML, for review, not in the run record's notation (an issue:
-    // `method: Grid(GridConfig { shuffle: false })`, `parallel: Some(2)`).
+    let lines = |key: &str| -> Vec<&str> {
+        run[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no run.{key} in {run}"))
+            .iter()
+            .filter_map(|l| l.as_str())
+            .collect()
+    };
+    // What the gate compares: the run record's notation, which stays as it is whichever words
+    // a build writes for people.
+    let compared = lines("resolved_spec");
+    for want in [
+        "name: \"tinygate\"",
+        "method: Grid(GridConfig { shuffle: false })",
+        "parallel: Some(2)",
+        "seed: 3",
+    ] {
+        assert!(compared.contains(&want), "no `{want}` in {compared:?}");
+    }
+    // Beside it, each setting in the words of the YAML, for review (an issue: the file held
+    // the notation only, `method: Grid(GridConfig { shuffle: false })`, `parallel: Some(2)`).
+    let settings = lines("settings");
+    assert_eq!(settings.len(), compared.len(), "{run}");
     for want in [
         "name: tinygate",
         "method: grid (shuffle: false)",
         "parallel: 2",
         "data.format: csv",
+        "seed: 3",
     ] {
         assert!(settings.contains(&want), "no `{want}` in {settings:?}");
     }
@@ -191,9 +207,22 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         "{settings:?}"
     );
     assert!(
-        !settings.iter().any(|l| l.starts_with("data.file")),
-        "{settings:?}"
+        !compared
+            .iter()
+            .chain(&settings)
+            .any(|l| l.starts_with("data.file")),
+        "{run}"
     );
+    // The words are for review: other words (another build's) change nothing the gate sees.
+    let reworded = recorded.replace("\"method: grid (shuffle: false)\"", "\"method = grid\"");
+    assert_ne!(reworded, recorded);
+    std::fs::write(&file, reworded).unwrap();
+    let validate = env.sweep(&["validate", spec]);
+    assert!(
+        validate.code == 0 && !validate.stdout.contains("changed since"),
+        "{validate:?}"
+    );
+    std::fs::write(&file, &recorded).unwrap();
     // A comment, or Windows line ends, change no setting: nothing to note.
     let original = std::fs::read_to_string(spec).unwrap();
     let commented = format!("{original}# a comment\n").replace('\n', "\r\n");
@@ -538,8 +567,8 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
         ),
         ("not json", "expected a sweep gate baseline"),
         (
-            "{\"format\": \"sweep-gate-baseline\", \"version\": 4}",
-            "baseline version 4 is not one this sweep reads (it reads versions 1 to 3): a newer \
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 5}",
+            "baseline version 5 is not one this sweep reads (it reads versions 1 to 4): a newer \
              sweep wrote it",
         ),
     ];

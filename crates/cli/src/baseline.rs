@@ -35,18 +35,26 @@ const VERSION_1: u32 = 1;
 const VERSION_2: u32 = 2;
 
 /// The version whose `run.resolved_spec` says each setting in the words of the YAML
-/// (`ExperimentSpec::readable_resolved`: `method: grid (shuffle: false)`, `parallel: 2`), for
-/// review, where versions 1 and 2 hold the run record's notation (`method: Grid(GridConfig {
-/// shuffle: false })`, `parallel: Some(2)`). A Sweep that reads only versions 1 and 2 would
-/// compare those words with its notation and see every setting changed: it refuses the file by
-/// its version instead. Every baseline that says how its runs ran is written as version 3.
+/// (`ExperimentSpec::readable_resolved`: `method: grid (shuffle: false)`, `parallel: 2`) and
+/// nothing else, written by the builds of a short while only: the gate compares those words
+/// with its own run's, as they are (`held_in_words`). The words of a build are not the words of
+/// the next, so the files of version 4 keep the notation too, and compare it.
 const VERSION_3: u32 = 3;
 
-/// The newest version this build reads; versions above it were written by a newer Sweep.
-const NEWEST: u32 = VERSION_3;
+/// The version whose `run` holds both: `run.resolved_spec` in the run record's notation (what
+/// versions 1 and 2 hold, and what the gate compares, so that a change of how settings are
+/// written for people changes no comparison), and `run.settings` the same settings in the
+/// YAML's words, for review only (read, never compared). A Sweep that reads versions 1 to 3
+/// refuses the file by its version, rather than with "unknown field `settings`". Every baseline
+/// that says how its runs ran is written as version 4.
+const VERSION_4: u32 = 4;
 
-/// The baseline file as written by versions 1 to 3: version 2 is version 1 with
-/// `provenance.no_commit`, version 3 is version 2 with `run.resolved_spec` in the YAML's words.
+/// The newest version this build reads; versions above it were written by a newer Sweep.
+const NEWEST: u32 = VERSION_4;
+
+/// The baseline file as written by versions 1 to 4: version 2 is version 1 with
+/// `provenance.no_commit`, version 3 is version 2 with `run.resolved_spec` in the YAML's words,
+/// version 4 is version 2 with `run.settings`.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFileV1 {
@@ -61,15 +69,21 @@ struct BaselineFileV1 {
     run: Option<RunV1>,
 }
 
-/// How a baseline's runs ran: its resolved spec one setting a line (in the YAML's words since
-/// version 3, in the run record's notation before), so that a review sees what it was recorded
-/// with and the gate says what changed since.
+/// How a baseline's runs ran: its resolved spec one setting a line (in the run record's
+/// notation but in version 3, which holds the YAML's words), so that the gate says what changed
+/// since, and, since version 4, the same settings in the YAML's words, so that a review reads
+/// what it was recorded with.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RunV1 {
     parallel: u32,
     data_sha256: String,
+    /// What the gate compares.
     resolved_spec: Vec<String>,
+    /// `resolved_spec` in the YAML's words, as the build that wrote the file wrote them: for
+    /// review, never read back (version 4 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    settings: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -267,7 +281,7 @@ fn parse(text: &str, path: &Path) -> Result<Baseline, Unread> {
     let shown = path.display();
     let expected =
         "expected a sweep gate baseline (JSON with `\"format\": \"sweep-gate-baseline\"`, \
-                    `\"version\": 1` to `3`)";
+                    `\"version\": 1` to `4`)";
     if text.trim().is_empty() {
         return Err(Unread::Foreign(format!(
             "{shown}: the file is empty; {expected}"
@@ -322,10 +336,11 @@ impl From<&Baseline> for BaselineFileV1 {
     fn from(b: &Baseline) -> Self {
         BaselineFileV1 {
             format: FORMAT.to_string(),
-            // Settings in the YAML's words make the file version 3; else a reason to keep
-            // makes it version 2; without either it stays version 1.
+            // How the runs ran (with the settings in the YAML's words beside the notation)
+            // makes the file version 4; else a reason to keep makes it version 2; without
+            // either it stays version 1.
             version: if b.run.is_some() {
-                VERSION_3
+                VERSION_4
             } else if b.provenance.no_commit.is_some() {
                 VERSION_2
             } else {
@@ -364,6 +379,12 @@ impl From<&Baseline> for BaselineFileV1 {
                 parallel: r.parallel,
                 data_sha256: r.data_hash.clone(),
                 resolved_spec: r.resolved_spec.lines().map(str::to_string).collect(),
+                settings: Some(
+                    ExperimentSpec::readable_resolved(&r.resolved_spec)
+                        .lines()
+                        .map(str::to_string)
+                        .collect(),
+                ),
             }),
         }
     }
@@ -415,6 +436,32 @@ impl TryFrom<BaselineFileV1> for Baseline {
             };
             metrics.insert(name, metric);
         }
+        let run = f.run.map(|r| RecordedRun {
+            parallel: r.parallel,
+            data_hash: r.data_sha256,
+            resolved_spec: r.resolved_spec.iter().map(|l| format!("{l}\n")).collect(),
+        });
+        // What the settings are held in follows from the version, and `held_in_words` says it
+        // from them alone: a file whose settings say otherwise (edited by hand) is refused.
+        match &run {
+            Some(run) if f.version == VERSION_3 && !held_in_words(run) => {
+                return Err(
+                    "run.resolved_spec: expected the settings in the YAML's words, as \
+                            version 3 holds them, with the method among them (such as \
+                            `method: grid (shuffle: false)`)"
+                        .to_string(),
+                )
+            }
+            Some(run) if f.version != VERSION_3 && held_in_words(run) => {
+                return Err(format!(
+                    "run.resolved_spec: expected the settings in the run record's notation, as \
+                     version {} holds them (such as `method: Grid(GridConfig {{ shuffle: false \
+                     }})`), found the method in the YAML's words, which only version 3 holds",
+                    f.version
+                ))
+            }
+            _ => {}
+        }
         Ok(Baseline {
             experiment: f.experiment,
             spec_hash: f.spec_sha256,
@@ -427,23 +474,25 @@ impl TryFrom<BaselineFileV1> for Baseline {
                 machine: f.provenance.machine,
                 sweep_version: f.provenance.sweep_version,
             },
-            run: f.run.map(|r| {
-                let lines: String = r.resolved_spec.iter().map(|l| format!("{l}\n")).collect();
-                RecordedRun {
-                    parallel: r.parallel,
-                    data_hash: r.data_sha256,
-                    // Before version 3 the lines are the run record's notation (with the paths
-                    // of the earliest files): read back into the YAML's words, as the gate
-                    // compares them with its own run's.
-                    resolved_spec: if f.version < VERSION_3 {
-                        ExperimentSpec::readable_resolved(&experiment::gate_compared(&lines))
-                    } else {
-                        lines
-                    },
-                }
-            }),
+            // The lines as stored: the notation (with the paths of the earliest files, which
+            // the gate leaves out), or a version 3 file's words. A version 4 file's `settings`
+            // are for review: the gate compares the notation.
+            run,
         })
     }
+}
+
+/// Returns whether the settings `run` holds are in the YAML's words (read from a file of
+/// version 3), rather than in the run record's notation (every other version): the notation
+/// writes the method as a name with a capital (`method: Grid(GridConfig { shuffle: false })`,
+/// `method: Random`), the YAML's words never do (`method: grid (shuffle: false)`). Settings
+/// with no method line are the notation's (reading refuses a version 3 file without one, and a
+/// file of another version whose method is in words, so this agrees with the file's version).
+pub(crate) fn held_in_words(run: &RecordedRun) -> bool {
+    run.resolved_spec
+        .lines()
+        .find_map(|l| l.strip_prefix("method: "))
+        .is_some_and(|method| method.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
 #[cfg(test)]

@@ -122,11 +122,12 @@ fn issue_a_baseline_that_says_why_it_has_no_commit_is_version_2_and_one_with_a_c
 
 /// Issue: a gate baseline's `run.resolved_spec` was written in the run record's notation
 /// (`method: Grid(GridConfig { shuffle: false })`, `parallel: Some(2)`), though the file is
-/// for review; it says each setting in the YAML's words, as version 3, and a file of an
-/// earlier version, in the notation, reads in those words too, so that the gate compares like
-/// with like.
+/// for review; version 3 wrote it in the YAML's words instead, which the next build words
+/// otherwise. Version 4 keeps the notation in `run.resolved_spec`, compared, and writes the
+/// words beside it in `run.settings`, for review; the files of earlier versions read as they
+/// are, version 3's words too.
 #[test]
-fn issue_a_baselines_settings_are_written_in_the_yamls_words_and_old_ones_read_in_them() {
+fn issue_a_baseline_keeps_the_notation_and_writes_the_yamls_words_beside_it() {
     let committed = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../experiments/baselines/ci-gate.json"
@@ -134,38 +135,99 @@ fn issue_a_baselines_settings_are_written_in_the_yamls_words_and_old_ones_read_i
     let text = std::fs::read_to_string(committed).unwrap();
     let read = parse(&text, Path::new(committed)).unwrap();
     let written = to_json(&read).unwrap();
-    assert!(written.contains("\"version\": 3,"), "{written}");
+    assert!(written.contains("\"version\": 4,"), "{written}");
+    let file: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let lines = |key: &str| -> Vec<String> {
+        file["run"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect()
+    };
+    // The notation, compared, as the committed file holds it; the words beside it.
+    assert!(
+        lines("resolved_spec").contains(&"method: Grid(GridConfig { shuffle: false })".into()),
+        "{written}"
+    );
+    let settings = lines("settings");
+    assert!(
+        settings.contains(&"method: grid (shuffle: false)".into())
+            && settings.contains(&"parallel: 2".into()),
+        "{written}"
+    );
     for notation in ["Config {", "Some(", "Float(", "Int(", "Spec {", "searched "] {
-        assert!(!written.contains(notation), "`{notation}` in\n{written}");
+        assert!(
+            !settings.iter().any(|l| l.contains(notation)),
+            "`{notation}` in {settings:?}"
+        );
     }
     // Written again, its comparison data are the committed file's, byte for byte.
-    let metrics =
-        |t: &str| t[t.find("\"metrics\"").unwrap()..t.find("\"run\"").unwrap()].to_string();
-    assert_eq!(metrics(&written), metrics(&text));
-    // A file of version 1 or 2, in the notation, reads in the YAML's words, without the
-    // paths an early build kept; one of version 3 reads as it is.
+    let kept = |t: &str| {
+        let t = &t[t.find("\"metrics\"").unwrap()..];
+        t[..t.find("\"settings\"").unwrap_or(t.len())]
+            .trim_end_matches(|c: char| c == ',' || c.is_whitespace())
+            .to_string()
+    };
+    assert_eq!(
+        kept(&written),
+        kept(&text)
+            .trim_end_matches(|c: char| c == '}' || c.is_whitespace())
+            .to_string()
+    );
+    // Version 4 reads back as written, its words not read.
+    assert_eq!(parse(&written, Path::new("b.json")).unwrap(), read);
+    let other_words = written.replace("method: grid (shuffle: false)", "method = grid");
+    assert_ne!(other_words, written);
+    assert_eq!(parse(&other_words, Path::new("b.json")).unwrap(), read);
+    // A file of version 1 or 2 reads its notation as stored (the paths an early build kept
+    // too: the gate leaves them out); one of version 3 its words.
     let then = "name: \"ci-gate\"\nmethod: Grid(GridConfig { shuffle: false })\n\
-                parallel: Some(2)\ndata.file: \"/a/digits.csv\"\ndata.format: Csv\n\
-                data.split: SplitSpec { validation: 0.2, test: 0.2, stratify: true }\n";
-    let words = "name: ci-gate\nmethod: grid (shuffle: false)\nparallel: 2\ndata.format: csv\n\
-                 data.split: {validation: 0.2, test: 0.2, stratify: true}\n";
+                parallel: Some(2)\ndata.file: \"/a/digits.csv\"\ndata.format: Csv\n";
+    let words = "name: ci-gate\nmethod: grid (shuffle: false)\nparallel: 2\ndata.format: csv\n";
     let mut b = baseline();
-    b.run.as_mut().unwrap().resolved_spec = then.into();
-    for version in [1, 2] {
+    for (version, held) in [(1, then), (2, then), (3, words)] {
+        b.run.as_mut().unwrap().resolved_spec = held.into();
         let old = to_json(&b)
             .unwrap()
-            .replace("\"version\": 3,", &format!("\"version\": {version},"));
-        let read = parse(&old, Path::new("b.json")).unwrap();
-        assert_eq!(read.run.unwrap().resolved_spec, words, "version {version}");
+            .replace("\"version\": 4,", &format!("\"version\": {version},"));
+        let mut file: serde_json::Value = serde_json::from_str(&old).unwrap();
+        file["run"].as_object_mut().unwrap().remove("settings");
+        let read = parse(&file.to_string(), Path::new("b.json")).unwrap();
+        let run = read.run.unwrap();
+        assert_eq!(run.resolved_spec, held, "version {version}");
+        assert_eq!(held_in_words(&run), version == 3, "version {version}");
     }
-    b.run.as_mut().unwrap().resolved_spec = words.into();
-    let text = to_json(&b).unwrap();
+}
+
+/// A version 3 file holds the settings in the YAML's words, every other version the notation:
+/// a file whose settings say otherwise (edited by hand) is refused, naming the field, so that
+/// the gate never compares words with notation.
+#[test]
+fn settings_in_words_are_read_from_version_3_only() {
+    let mut b = baseline();
+    let file = |b: &Baseline, version: u32| {
+        to_json(b)
+            .unwrap()
+            .replace("\"version\": 4,", &format!("\"version\": {version},"))
+    };
+    b.run.as_mut().unwrap().resolved_spec = "method: grid (shuffle: false)\n".into();
+    for version in [1, 2, 4] {
+        let e = parse(&file(&b, version), Path::new("b.json")).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "b.json: run.resolved_spec: expected the settings in the run record's notation"
+            ),
+            "version {version}: {e}"
+        );
+    }
+    b.run.as_mut().unwrap().resolved_spec = "method: Random\n".into();
+    let e = parse(&file(&b, 3), Path::new("b.json")).unwrap_err();
     assert!(
-        text.contains("\"version\": 3,")
-            && text.contains("\"method: grid (shuffle: false)\",\n      \"parallel: 2\","),
-        "{text}"
+        e.to_string()
+            .starts_with("b.json: run.resolved_spec: expected the settings in the YAML's words"),
+        "{e}"
     );
-    assert_eq!(parse(&text, Path::new("b.json")).unwrap(), b);
 }
 
 /// A baseline file of version 2 as this build writes one without a commit, written out
@@ -358,13 +420,13 @@ fn bad_files_say_where_and_what_was_expected() {
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 7}",
-            "b.json: baseline version 7 is not one this sweep reads (it reads versions 1 to 3): \
+            "b.json: baseline version 7 is not one this sweep reads (it reads versions 1 to 4): \
              a newer sweep wrote it; record the baseline again with this sweep \
              (`--update-baseline`) or run the newer one",
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 0}",
-            "b.json: baseline version 0 is not one this sweep reads (it reads versions 1 to 3)",
+            "b.json: baseline version 0 is not one this sweep reads (it reads versions 1 to 4)",
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 1}",

@@ -176,15 +176,10 @@ pub(super) fn new_baseline(
         run: Some(RecordedRun {
             parallel: u32::try_from(parallel).unwrap_or(u32::MAX),
             data_hash: record.data_hash.clone(),
-            resolved_spec: recorded_settings(record),
+            // Without its paths, which differ between checkouts (and would name this one's),
+            // and the lines that change no value; in the run record's notation, which the gate
+            // compares (the file adds the YAML's words beside it, for review).
+            resolved_spec: experiment::gate_compared(&record.resolved_spec),
         }),
     })
-}
-
-/// Returns the settings of the run `record` as a baseline holds them: its resolved spec without
-/// the paths, which differ between checkouts (and would name this one's), and the lines that
-/// change no value (`experiment::gate_compared`), each setting in the YAML's words
-/// (`ExperimentSpec::readable_resolved`), for review; what the gate compares with them too.
-pub(super) fn recorded_settings(record: &RunRecord) -> String {
-    ExperimentSpec::readable_resolved(&experiment::gate_compared(&record.resolved_spec))
 }

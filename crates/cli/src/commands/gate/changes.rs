@@ -3,17 +3,18 @@
 use experiment::{Baseline, ExperimentSpec};
 use store::RunRecord;
 
-use super::baselines::recorded_settings;
+use crate::baseline;
 use crate::output::{self, GateNote};
 
 /// Returns what changed since the baseline was recorded, for the report's notes: the settings
-/// of the file (its resolved lines but the paths, each written as the YAML writes it,
-/// `ExperimentSpec::readable_resolved`, as a diff with the baseline's, which reading a baseline
-/// gives in those words whatever its version; comments and layout are no change), the data (by
-/// its hash), the trials
+/// of the file (its resolved lines but the paths, compared in the run record's notation as the
+/// baseline holds them, and shown as a diff with each line written as the YAML writes it,
+/// `ExperimentSpec::readable_resolved`, or as stored where a changed pair reads alike:
+/// `output::line_diff`; comments and layout are no change), the data (by its hash), the trials
 /// side by side when the sampler's choices depend on them, and the metrics it records that the
-/// gate no longer guards. A baseline written before it recorded how its runs ran is compared
-/// by the file's text only.
+/// gate no longer guards. A baseline of version 3, which holds the settings in the YAML's words
+/// only (`baseline::held_in_words`), is compared with this build's words. A baseline written
+/// before it recorded how its runs ran is compared by the file's text only.
 pub(crate) fn changes_since(
     recorded: &Baseline,
     spec: &ExperimentSpec,
@@ -27,16 +28,30 @@ pub(crate) fn changes_since(
         }
         return notes;
     };
-    // Both sides in the YAML's words: the baseline's as read (`baseline::read`), this run's
-    // through the same reader.
-    let (then, now) = (run.resolved_spec.clone(), recorded_settings(record));
+    let now = experiment::gate_compared(&record.resolved_spec);
+    let in_words = baseline::held_in_words(run);
+    let (then, now, shown): (String, String, fn(&str) -> String) = if in_words {
+        // Words written by another build may differ from this one's for the same settings:
+        // version 4 keeps the notation for that, and such a file is recorded again to have it.
+        (
+            run.resolved_spec.clone(),
+            ExperimentSpec::readable_resolved(&now),
+            str::to_string,
+        )
+    } else {
+        (
+            experiment::gate_compared(&run.resolved_spec),
+            now,
+            ExperimentSpec::readable_resolved,
+        )
+    };
     if then != now {
         notes.push(GateNote {
             line: format!(
                 "{}: its settings, defaults filled in, then (-) and now (+):",
                 output::SPEC_CHANGED
             ),
-            detail: Some(output::line_diff(&then, &now, str::to_string)),
+            detail: Some(output::line_diff(&then, &now, shown)),
         });
     }
     if run.data_hash != record.data_hash {
@@ -107,46 +122,65 @@ mod tests {
     }
 
     /// Returns the notes on `spec`'s run against the baseline file of `version` whose
-    /// `run.resolved_spec` holds `lines`, written and read as a gate reads it.
-    fn notes_against(spec: &ExperimentSpec, version: u32, lines: &[&str]) -> Vec<String> {
+    /// `run.resolved_spec` holds `lines` (and, for version 4, whose `run.settings` holds
+    /// `settings`), written and read as a gate reads it.
+    fn notes_against(
+        spec: &ExperimentSpec,
+        version: u32,
+        lines: &[&str],
+        settings: &[&str],
+    ) -> Vec<String> {
+        let mut run = serde_json::json!({
+            "parallel": 1, "data_sha256": "d".repeat(64), "resolved_spec": lines,
+        });
+        if version == 4 {
+            run["settings"] = serde_json::json!(settings);
+        }
         let text = serde_json::json!({
             "format": "sweep-gate-baseline", "version": version, "experiment": "changes",
             "spec_sha256": "",
             "metrics": {"val_loss": {"aggregate": "final", "goal": "minimize", "values": [1.0]}},
             "provenance": {"commit": null, "dirty": null, "date": "2025-01-01T00:00:00Z",
                            "machine": "m", "sweep_version": "0.0.0"},
-            "run": {"parallel": 1, "data_sha256": "d".repeat(64), "resolved_spec": lines},
+            "run": run,
         });
         let path = std::env::temp_dir().join(format!(
-            "sweep-changes-{}-{version}.json",
-            std::process::id()
+            "sweep-changes-{}-{version}-{}.json",
+            std::process::id(),
+            lines.len()
         ));
         std::fs::write(&path, text.to_string()).unwrap();
-        let read = crate::baseline::read(&path).unwrap();
+        let read = crate::baseline::read(&path);
         std::fs::remove_file(&path).unwrap();
-        changes_since(&read, spec, &record(spec), 1)
+        changes_since(&read.unwrap(), spec, &record(spec), 1)
             .into_iter()
             .map(|n| format!("{}\n{}", n.line, n.detail.unwrap_or_default()))
             .collect()
     }
 
-    /// Issue: a baseline says its settings in the YAML's words since version 3; one of an
-    /// earlier version, in the run record's notation, still compares with a run of the same
-    /// file as no change, and a change shows in the YAML's words on both sides.
+    /// Issue: a baseline of version 3 holds its settings in the YAML's words only; the other
+    /// versions hold the run record's notation. Each still compares with a run of the same file
+    /// as no change, and a change shows in the YAML's words on both sides.
     #[test]
     fn issue_a_baseline_in_either_words_compares_like_with_like() {
         let then = spec("0.003");
         let notation = experiment::gate_compared(&then.resolved());
         let readable = ExperimentSpec::readable_resolved(&notation);
         assert_ne!(notation, readable, "the notation reads otherwise");
-        for (version, lines) in [(1, &notation), (2, &notation), (3, &readable)] {
-            let lines: Vec<&str> = lines.lines().collect();
+        let (notation, readable): (Vec<&str>, Vec<&str>) =
+            (notation.lines().collect(), readable.lines().collect());
+        for (version, lines) in [
+            (1, &notation),
+            (2, &notation),
+            (3, &readable),
+            (4, &notation),
+        ] {
             assert_eq!(
-                notes_against(&then, version, &lines),
+                notes_against(&then, version, lines, &readable),
                 Vec::<String>::new(),
                 "version {version}"
             );
-            let notes = notes_against(&spec("0.004"), version, &lines);
+            let notes = notes_against(&spec("0.004"), version, lines, &readable);
             assert!(
                 notes.len() == 1
                     && notes[0].contains("- train.lr: 0.003\n+ train.lr: 0.004")
@@ -154,5 +188,39 @@ mod tests {
                 "version {version}: {notes:?}"
             );
         }
+    }
+
+    /// Issue: version 3 baselines held the settings in the YAML's words only, and the gate
+    /// compared them with this build's words: a build that writes them otherwise (their wording
+    /// changed several times) saw every setting changed, and a change that reads alike was not
+    /// seen at all. Version 4 compares the notation it keeps beside the words: the words of
+    /// another build change nothing, and a change that reads alike is shown as stored.
+    #[test]
+    fn issue_a_baseline_compares_its_notation_not_its_words() {
+        let then = spec("0.003");
+        let notation = experiment::gate_compared(&then.resolved());
+        let lines: Vec<&str> = notation.lines().collect();
+        // Words another build wrote: no change.
+        let elsewhere: Vec<String> = ExperimentSpec::readable_resolved(&notation)
+            .lines()
+            .map(|l| l.replace(": ", " = "))
+            .collect();
+        let elsewhere: Vec<&str> = elsewhere.iter().map(String::as_str).collect();
+        assert_eq!(
+            notes_against(&then, 4, &lines, &elsewhere),
+            Vec::<String>::new()
+        );
+        // A stored line that reads as this run's but is not its notation: shown as stored.
+        let alike: Vec<String> = lines
+            .iter()
+            .map(|l| l.replace("parallel: Some(1)", "parallel: 1"))
+            .collect();
+        assert_ne!(alike, lines, "{notation}");
+        let alike: Vec<&str> = alike.iter().map(String::as_str).collect();
+        let notes = notes_against(&then, 4, &alike, &elsewhere);
+        assert!(
+            notes.len() == 1 && notes[0].contains("- parallel: 1\n+ parallel: Some(1)"),
+            "{notes:?}"
+        );
     }
 }
