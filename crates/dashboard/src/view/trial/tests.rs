@@ -89,3 +89,42 @@ fn issue_a_count_objective_is_written_as_a_count_among_the_facts() {
     let objective = facts.iter().find(|f| f.name == "param_count");
     assert_eq!(objective.map(|f| f.value.as_str()), Some("49"), "{facts:?}");
 }
+
+#[test]
+fn issue_a_spec_path_that_was_not_utf8_is_written_spec_in_the_rerun_commands() {
+    // Kept with a replacement character, the path names no file: pasted, it ran nothing, or
+    // another file; the resume line says `<SPEC>` and what to put there, and so do these.
+    let lossy = "/runs/r\u{FFFD}sum\u{e9}/exp.yaml";
+    let command = rerun_command(lossy, 4, Some(2));
+    assert_eq!(
+        command,
+        "sweep run <SPEC> --store .sweep-reproduce-4 --run-cap 5 --parallel 2  # the spec's \
+         path was not UTF-8: <SPEC> is the file kept as '/runs/r\u{FFFD}sum\u{e9}/exp.yaml', \
+         each run of bytes that were not UTF-8 written as U+FFFD; name the file as it lies"
+    );
+    let stored = stored_rerun_commands("demo", "/abs/store", lossy, 4, None);
+    let lines: Vec<&str> = stored.lines().collect();
+    assert_eq!(lines.len(), 2, "{stored}");
+    assert!(
+        lines[0].starts_with(
+            "sweep show demo --spec --store /abs/store > <STORED>  # <STORED>: a new file \
+             beside <SPEC>; the spec's path was not UTF-8"
+        ),
+        "{stored}"
+    );
+    assert_eq!(
+        lines[1],
+        "sweep run <STORED> --store .sweep-reproduce-4 --run-cap 5"
+    );
+    assert!(!stored.contains("exp.stored.yaml"), "{stored}");
+    // A path that reads is pasted as before.
+    assert_eq!(
+        rerun_command("/runs/exp.yaml", 4, None),
+        "sweep run /runs/exp.yaml --store .sweep-reproduce-4 --run-cap 5"
+    );
+    assert_eq!(
+        stored_rerun_commands("demo", "/abs/store", "/runs/exp.yaml", 4, None),
+        "sweep show demo --spec --store /abs/store > /runs/exp.stored.yaml\n\
+         sweep run /runs/exp.stored.yaml --store .sweep-reproduce-4 --run-cap 5"
+    );
+}
