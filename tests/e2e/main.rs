@@ -20,6 +20,7 @@ mod remove;
 mod resume;
 mod show;
 mod stopped_live;
+mod text;
 mod tidy;
 mod trace;
 

@@ -19,6 +19,9 @@ use experiment::{
 use store::TrialTrace;
 
 use super::{named_metric, table, visible};
+use cells::Cells;
+
+pub(super) mod cells;
 
 /// How many rows a leaderboard writes, and whose trials the footer's `sweep trials` command
 /// lists: `(top, experiment, store)` gives the whole command, one to paste; `top` alone, the
@@ -61,6 +64,26 @@ impl Rows<'_> {
             None => "sweep trials".to_string(),
         }
     }
+
+    /// Returns what writes a value the table cut whole: `sweep trials NAME --format csv`, and
+    /// `sweep show NAME/N` for one trial, with the store as `all_trials` names it.
+    fn whole(&self) -> String {
+        let (trials, show) = match self.listed {
+            Some((experiment, store)) => (
+                self.all_trials(),
+                format!(
+                    "sweep show {}/N{}",
+                    super::shell_word(experiment),
+                    crate::commands::store_flag(store)
+                ),
+            ),
+            None => (
+                "sweep trials EXPERIMENT".to_string(),
+                "sweep show EXPERIMENT/N".to_string(),
+            ),
+        };
+        format!("`{trials} --format csv` writes every value whole, as `{show}` does one trial's")
+    }
 }
 
 /// Writes the leaderboard: rank, trial, state, objective, best epoch, the further objectives and
@@ -84,7 +107,8 @@ pub(crate) fn leaderboard<'a>(
     // No rows asked for (`--top 0`): no table of columns without rows either.
     if !rows.is_empty() {
         let columns = Columns::Leaderboard;
-        trial_table(out, ranked, &rows, (objectives, constraints), columns)?;
+        let cells = trial_table(out, ranked, &rows, (objectives, constraints), columns)?;
+        cells.note(out, &listing.whole())?;
     }
     let all: Vec<Trial> = ranked.iter().map(|t| (*t).clone()).collect();
     front_ranks(out, &all, objectives, constraints)?;
@@ -223,7 +247,12 @@ pub(crate) fn trials_table(
         times: &times,
         sorted_by,
     };
-    trial_table(out, &ranked, &rows, (objectives, constraints), columns)?;
+    let cells = trial_table(out, &ranked, &rows, (objectives, constraints), columns)?;
+    cells.note(
+        out,
+        "`--format csv` or `--format json` writes every value whole, as `sweep show \
+         EXPERIMENT/N` does one trial's",
+    )?;
     front_ranks(out, &trials, objectives, constraints)?;
     if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
         if let Some(target) = spec.target_status(&trials) {
@@ -332,19 +361,23 @@ fn has_values(t: &Trial, objectives: &[MetricSpec]) -> bool {
 /// Writes `rows` (rank, trial) with a column for each further objective and constrained
 /// metric, a value marked `!` where it breaks a constraint, the metric sorted by and the run
 /// time where `columns` asks for them, and one for every parameter that any of `all` has.
+/// Each cell is written as `Cells::cell` writes it (escaped, a long one cut); the caller says
+/// below the table what shows a cut one whole (`Cells::note`).
 fn trial_table(
     out: &mut impl Write,
     all: &[&Trial],
     rows: &[(Option<usize>, &Trial)],
     (objectives, constraints): (&[MetricSpec], &[Constraint]),
     columns_asked: Columns,
-) -> io::Result<()> {
+) -> io::Result<Cells> {
     let (times, sorted_by) = match columns_asked {
         Columns::Trials { times, sorted_by } => (Some(times), sorted_by),
         Columns::Leaderboard => (None, None),
     };
+    let mut cells = Cells::default();
     if all.is_empty() {
-        return writeln!(out, "no trials yet");
+        writeln!(out, "no trials yet")?;
+        return Ok(cells);
     }
     let objective = objectives.first().map_or("", |o| o.name.as_str());
     let mut columns = experiment::extra_columns(objectives, constraints);
@@ -399,6 +432,8 @@ fn trial_table(
             row
         })
         .collect();
+    let header = cells.row(&header);
+    let body: Vec<Vec<String>> = body.iter().map(|r| cells.row(r)).collect();
     table(out, &header, &body)?;
     let any_broken = rows
         .iter()
@@ -412,7 +447,7 @@ fn trial_table(
             list.join(", ")
         )?;
     }
-    Ok(())
+    Ok(cells)
 }
 
 #[cfg(test)]

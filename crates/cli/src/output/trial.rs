@@ -9,7 +9,8 @@ use experiment::{
 };
 use store::{CheckpointAt, ExperimentInfo, TestResult, TrialTrace};
 
-use super::{table, visible};
+use super::leaderboard::cells::{shown as escaped, Cells};
+use super::table;
 
 /// Every metric's curve of a trial, by name.
 pub(crate) type Curves = BTreeMap<String, Vec<(Step, f64)>>;
@@ -71,7 +72,7 @@ impl Shown<'_> {
     fn state(&self) -> String {
         let state = self.trial.state.as_str_when_idle();
         match &self.trial.reason {
-            Some(reason) => format!("{state}: {}", visible(reason)),
+            Some(reason) => format!("{state}: {}", escaped(reason)),
             None => state.to_string(),
         }
     }
@@ -99,7 +100,7 @@ const SUMMARY: &str = "the trial's summary";
 /// Writes one trial as `trial_card` does, its errors as they are.
 fn card(out: &mut impl Write, shown: &Shown<'_>, store_dir: &str) -> io::Result<()> {
     let t = shown.trial;
-    writeln!(out, "trial       {}", visible(&shown.name()))?;
+    writeln!(out, "trial       {}", escaped(&shown.name()))?;
     writeln!(out, "state       {}", shown.state())?;
     writeln!(out, "seed        {}", t.seed)?;
     if let Some(started) = t.started {
@@ -135,7 +136,9 @@ fn card(out: &mut impl Write, shown: &Shown<'_>, store_dir: &str) -> io::Result<
                 .spec
                 .and_then(|s| s.space.param(name))
                 .map_or(String::new(), |p| p.distribution.name().to_string());
-            vec![name.clone(), value.to_string(), distribution]
+            // Whole, as nowhere else in a table: this is where a cut value is read.
+            let value = escaped(&value.to_string()).into_owned();
+            vec![escaped(name).into_owned(), value, distribution]
         })
         .collect();
     if !params.is_empty() {
@@ -162,7 +165,7 @@ fn card(out: &mut impl Write, shown: &Shown<'_>, store_dir: &str) -> io::Result<
                 None => curve.last().map(|(_, v)| *v),
             };
             vec![
-                name.clone(),
+                escaped(name).into_owned(),
                 shown.marked(name, shown_value),
                 sparkline(curve, SPARK_WIDTH),
             ]
@@ -186,7 +189,7 @@ fn card(out: &mut impl Write, shown: &Shown<'_>, store_dir: &str) -> io::Result<
         let metrics: Vec<String> = test
             .metrics
             .iter()
-            .map(|(name, v)| format!("{} {}", visible(name), value(name, Some(*v))))
+            .map(|(name, v)| format!("{} {}", escaped(name), value(name, Some(*v))))
             .collect();
         writeln!(
             out,
@@ -331,7 +334,15 @@ fn side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> io::Result<()> {
             row
         })
         .collect();
-    table(out, &header, &rows)
+    // Cut only once whether they differ is known, which the whole values say.
+    let mut cells = Cells::default();
+    let header = cells.row(&header);
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| cells.row(r)).collect();
+    table(out, &header, &rows)?;
+    cells.note(
+        out,
+        "`sweep show EXPERIMENT/N` shows one trial's values whole",
+    )
 }
 
 /// Formats metric `name`'s value: a count (`param_count`) without decimals.

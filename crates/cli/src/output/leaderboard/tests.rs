@@ -236,3 +236,60 @@ fn issue_the_footer_names_the_whole_command_that_lists_every_trial() {
         "(3 trials; `sweep trials rc` lists them all)"
     );
 }
+
+#[test]
+fn issue_a_long_categorical_value_is_cut_in_every_table_of_trials_and_said_once() {
+    let with_value = |id: u32, text: &str, v: f64| {
+        let mut t = trial(id, TrialState::Completed, Some((0, 1_000)), Some(v));
+        t.params.insert(
+            "sel".to_string(),
+            experiment::ParamValue::Str(text.to_string()),
+        );
+        t
+    };
+    let long = "A".repeat(10_000);
+    let trials = [
+        with_value(0, &long, 0.5),
+        with_value(1, &"\u{200b}".repeat(50), 0.4),
+        with_value(2, "adam", 0.3),
+    ];
+    let objectives = [MetricSpec {
+        name: "val_loss".into(),
+        goal: Direction::Minimize,
+    }];
+    let mut out = Vec::new();
+    let all = |_: &Trial| true;
+    trials_table(&mut out, &trials, (&all, None), (&objectives, None)).unwrap();
+    let listed = String::from_utf8(out).unwrap();
+    let mut out = Vec::new();
+    let ranked: Vec<&Trial> = trials.iter().rev().collect();
+    let rows = (10, "e", Path::new(".sweep"));
+    leaderboard(&mut out, &ranked, &objectives, &[], rows).unwrap();
+    let board = String::from_utf8(out).unwrap();
+    for text in [&listed, &board] {
+        // The rows are as wide as the cut cell; the zero-width spaces show, cut too.
+        let table: Vec<&str> = text.lines().take(4).collect();
+        assert!(table.iter().all(|l| l.chars().count() < 100), "{text}");
+        assert!(text.contains(&format!(" {}…\n", "A".repeat(39))), "{text}");
+        assert!(
+            text.contains(" \\u{200b}\\u{200b}\\u{200b}\\u{200b}…\n"),
+            "{text}"
+        );
+        assert!(text.contains(" adam\n"), "{text}");
+        assert_eq!(text.matches("… marks a value cut").count(), 1, "{text}");
+    }
+    assert!(
+        listed.ends_with(
+            "… marks a value cut to its first 39 characters; `--format csv` or `--format json` \
+             writes every value whole, as `sweep show EXPERIMENT/N` does one trial's\n"
+        ),
+        "{listed}"
+    );
+    assert!(
+        board.ends_with(
+            "… marks a value cut to its first 39 characters; `sweep trials e --format csv` \
+             writes every value whole, as `sweep show e/N` does one trial's\n"
+        ),
+        "{board}"
+    );
+}
