@@ -361,19 +361,24 @@ impl Method {
     /// any other sampler over a space with fewer points than trials draws some of them again.
     /// `None` otherwise, and for a space with a continuous parameter.
     ///
-    /// Quantized ranges count as the multiples of q they round to (`grid::quantized_size`):
-    /// `dropout: {distribution: q_uniform, min: 0, max: 0.49}` (q 1, W&B's default) is one
-    /// point, 0, and a study of it draws that point again and again.
+    /// Quantized ranges count as the multiples of q they round to (`grid::quantized_size`),
+    /// each said with the values it takes: `dropout: {distribution: q_uniform, min: 0, max:
+    /// 0.49}` (q 1, W&B's default) is one point, 0, and a study of it draws that point again
+    /// and again; asked first, since a grid takes `q_uniform` too and would count the same
+    /// points without saying why there are so few.
     pub(crate) fn coverage_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
-        let (size, quantized) = match space.grid_size() {
-            Some(size) => (size, Vec::new()),
-            None => crate::grid::quantized_size(space)?,
+        let (size, quantized) = match crate::grid::quantized_size(space) {
+            Some(counted) => counted,
+            None => (space.grid_size()?, Vec::new()),
         };
         let planned = u64::from(trials);
         let Method::Grid(GridConfig { shuffle }) = self else {
             return (size < planned).then(|| {
                 let grid = if quantized.is_empty() {
                     "`method: grid` runs each once".to_string()
+                } else if space.grid_size().is_some() {
+                    // A grid takes the space as written (`q_uniform` ranges included).
+                    format!("`method: grid` runs each once; {}", quantized.join("; "))
                 } else {
                     format!(
                         "listed as `values: [..]`, `method: grid` runs each once; {}",
@@ -392,27 +397,33 @@ impl Method {
         match size.cmp(&planned) {
             std::cmp::Ordering::Equal => None,
             std::cmp::Ordering::Less => Some(format!(
-                "the grid has {size} points, so the study runs {size} trials, not {trials}"
+                "the grid has {}, so the study runs {}, not {trials}",
+                crate::counted(size, "point", "points"),
+                crate::counted(size, "trial", "trials")
             )),
             std::cmp::Ordering::Greater => {
                 let points = match size {
                     u64::MAX => "more points than can be counted".to_string(),
                     n => format!("{n} points"),
                 };
+                let (study, first) = (
+                    crate::counted(trials, "trial", "trials"),
+                    crate::counted(trials, "point", "points"),
+                );
                 Some(if *shuffle {
                     format!(
-                        "the grid has {points} and the study {trials} trials: it runs {trials} \
+                        "the grid has {points} and the study {study}: it runs {trials} \
                          of them, in an order shuffled by the seed (`sampler.shuffle`), and \
                          never tries the others; raise `run_cap` for the whole grid"
                     )
                 } else {
                     format!(
-                        "the grid has {points} and the study {trials} trials: it runs the \
-                         grid's first {trials} points in order (the parameters that conditions \
+                        "the grid has {points} and the study {study}: it runs the \
+                         grid's first {first} in order (the parameters that conditions \
                          test change slowest, then the last parameter by name fastest) and never \
                          tries the others; raise `run_cap` for the whole grid, set \
-                         `sampler: {{shuffle: true}}` to run {trials} points spread over it, or \
-                         use `sobol` to spread {trials} trials over the whole space"
+                         `sampler: {{shuffle: true}}` to run {first} spread over it, or \
+                         use `sobol` to spread {study} over the whole space"
                     )
                 })
             }

@@ -162,6 +162,40 @@ impl PrunerSpec {
     }
 }
 
+impl crate::ExperimentSpec {
+    /// Returns `PrunerSpec::rungs_text` for the most epochs a trial of this experiment trains
+    /// (`most_epochs`), and where W&B's `early_terminate:` writes `max_iter` and a rung lies
+    /// past it, that rungs go on to the last epoch: here `max_iter` (`max_resource`) bounds
+    /// where Hyperband's brackets start, while W&B stops judging at it.
+    pub fn rungs_text(&self) -> Option<String> {
+        let epochs = self.most_epochs();
+        let text = self.pruner.rungs_text(epochs)?;
+        let PrunerSpec::Hyperband {
+            min_resource,
+            max_resource,
+            reduction_factor,
+            ..
+        } = self.pruner
+        else {
+            return Some(text);
+        };
+        // Every bracket's rungs are among the first bracket's, which go highest.
+        let past = self.wandb_hyperband.is_some_and(|w| w.max_iter_written)
+            && hyperband_first_rungs(min_resource, epochs.saturating_sub(1), reduction_factor)
+                .last()
+                .is_some_and(|&rung| rung > u64::from(max_resource));
+        Some(if past {
+            format!(
+                "{text}; rungs go on past `max_iter` ({max_resource}) to the last epoch: \
+                 `max_iter` bounds where brackets start, not where judging stops (W&B stops at \
+                 it)"
+            )
+        } else {
+            text
+        })
+    }
+}
+
 /// Returns the first rung of each Hyperband bracket: bracket `b` starts at `min_resource *
 /// reduction_factor^b`, for every such step up to `max_resource` (empty when `min_resource` lies
 /// past it). The pruner and the note on brackets that never prune both count them so.

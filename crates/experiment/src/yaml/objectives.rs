@@ -455,6 +455,24 @@ fn goal_of(text: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// Keys of W&B's `metric:` that have no place in an objective here, and what Sweep does
+/// instead (the samplers' handling of failed and running trials, in `search`).
+const WANDB_METRIC_KEYS: &[(&str, &str)] = &[
+    (
+        "impute",
+        "is W&B's value for a run that logs no metric; here such a trial is failed, and the \
+         samplers rank it below every completed one (`tpe` counts it among the bad trials, \
+         `bayes` at the worst value seen, `cmaes` leaves it out), so remove it",
+    ),
+    (
+        "impute_while_running",
+        "is W&B's switch to give running runs an imputed value; here a running trial is left \
+         out of the model, or counted as a bad one with constant_liar (`tpe`'s and `bayes`'s \
+         `sampler: {constant_liar: true}`, the default; `bayes` counts it at the model's \
+         prediction), so remove it",
+    ),
+];
+
 /// Reads one objective, `{name, goal, target}`, at `path`.
 fn objective(d: &mut Decoder, node: &Node, path: &str) -> Option<(MetricSpec, Option<f64>)> {
     let why = node.get("direction").map(|written| {
@@ -463,11 +481,12 @@ fn objective(d: &mut Decoder, node: &Node, path: &str) -> Option<(MetricSpec, Op
             goal_of(text(written)).unwrap_or("maximize` or `goal: minimize")
         )
     });
-    let refused: Vec<(&str, &str)> = why
+    let mut refused: Vec<(&str, &str)> = why
         .as_deref()
         .map(|w| ("direction", w))
         .into_iter()
         .collect();
+    refused.extend(WANDB_METRIC_KEYS);
     let f = d.fields_refusing(node, path, &["name", "goal", "target"], &refused)?;
     let name = d
         .required(&f, "name")

@@ -172,3 +172,27 @@ fn issue_45_a_note_says_worked_out_bounds_briefly() {
         "{said:#?}"
     );
 }
+
+#[test]
+fn wandb_impute_keys_are_answered_with_what_sweep_does_with_failed_and_running_trials() {
+    check(
+        &[
+            (
+                "metric: {name: val_loss, impute: 10}\n",
+                "3:26: metric.impute: `impute` is W&B's value for a run that logs no metric; here \
+                 such a trial is failed, and the samplers rank it below every completed one \
+                 (`tpe` counts it among the bad trials, `bayes` at the worst value seen, `cmaes` \
+                 leaves it out), so remove it",
+            ),
+            (
+                "metric: {name: val_loss, impute_while_running: true}\n",
+                "3:26: metric.impute_while_running: `impute_while_running` is W&B's switch to \
+                 give running runs an imputed value; here a running trial is left out of the \
+                 model, or counted as a bad one with constant_liar (`tpe`'s and `bayes`'s \
+                 `sampler: {constant_liar: true}`, the default; `bayes` counts it at the model's \
+                 prediction), so remove it",
+            ),
+        ],
+        "name: t\ndata: {csv: d.csv, target: y}\n",
+    );
+}

@@ -929,14 +929,14 @@ fn a_quantized_range_with_fewer_values_than_trials_is_noted() {
         spec.method.coverage_note(spec.run_cap, &spec.space)
     };
     // W&B's q_uniform without `q`: q is 1, and every draw from 0 to 0.49 rounds to 0. A grid
-    // takes q_uniform (issue 45), so the space counts as a grid's.
-    // FIXME: the line on what `dropout` takes (`grid::quantized_size`) is left out since, as
-    // `Method::coverage_note` counts a space a grid takes before a quantized one.
+    // takes q_uniform (issue 45) as written, and the note says why there is one point.
     assert_eq!(
         note("  dropout: {distribution: q_uniform, min: 0.0, max: 0.49}\n").as_deref(),
         Some(
             "the space has only 1 distinct point and the study 4 trials: `random` draws some of \
-             them again (each repeat trains from its own seed); `method: grid` runs each once"
+             them again (each repeat trains from its own seed); `method: grid` runs each once; \
+             `dropout` takes only 0: q_uniform rounds its draws to multiples of q (1, W&B's \
+             default where `q:` is not written) from 0 to 0.49"
         )
     );
     // The log ones a grid does not take: listed as values, it runs each once.

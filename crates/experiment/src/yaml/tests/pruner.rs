@@ -253,3 +253,27 @@ fn a_pruner_written_back_reads_as_the_same_rule() {
         "{type: asha, min_resource: 2, reduction_factor: 3}"
     );
 }
+
+#[test]
+fn rungs_past_a_written_max_iter_are_said_to_go_on_to_the_last_epoch() {
+    let rungs = |snippet: &str| parse_ok(&format!("{BASE}{snippet}")).rungs_text();
+    let past = "; rungs go on past `max_iter` (10) to the last epoch: `max_iter` bounds where \
+                brackets start, not where judging stops (W&B stops at it)";
+    let with_max_iter = rungs(
+        "train: {epochs: 30}\nearly_terminate: {type: hyperband, min_iter: 1, max_iter: 10}\n",
+    )
+    .unwrap_or_default();
+    assert!(with_max_iter.ends_with(past), "{with_max_iter}");
+    // Derived from `s`, `max_iter` is no bound the file wrote; within it, nothing goes past.
+    let derived = rungs("train: {epochs: 30}\nearly_terminate: {type: hyperband, min_iter: 1}\n")
+        .unwrap_or_default();
+    assert!(!derived.contains("max_iter"), "{derived}");
+    let within = rungs(
+        "train: {epochs: 8}\nearly_terminate: {type: hyperband, min_iter: 1, max_iter: 10}\n",
+    )
+    .unwrap_or_default();
+    assert!(
+        !within.is_empty() && !within.contains("max_iter"),
+        "{within}"
+    );
+}
