@@ -181,7 +181,7 @@ fn never_met(d: &mut Decoder, searched: &[Searched]) {
         };
         let list = |values: &mut dyn Iterator<Item = &ParamValue>| -> String {
             values
-                .map(ToString::to_string)
+                .map(super::quote::shown)
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -278,9 +278,11 @@ fn check_clause(
         if values.contains(&value) {
             accepted.push(value);
         } else {
-            let list: Vec<String> = values.iter().map(ToString::to_string).collect();
+            let list: Vec<String> = values.iter().map(super::quote::shown).collect();
             // Quoted, a number or `true` is text, and the listed value is not.
-            let quoted = matches!(&value, ParamValue::Str(t) if list.contains(t));
+            let quoted =
+                matches!(&value, ParamValue::Str(t) if values.iter().any(|v| v.to_string() == *t));
+            let value = super::quote::shown(&value);
             let message = if quoted {
                 format!(
                     "\"{value}\" is quoted, so it is text, and `{}` takes {value} itself (one \

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use crate::words::found_number;
 use crate::{suggest, ParamValue};
 
-use super::syntax;
+pub(super) use super::quote::shorten;
+use super::syntax::{self, Allowed};
 use super::tree::{join, value_of, Entry, Kind, Node, Pos, Problem, Scalar};
 
 /// Collects the problems found while decoding.
@@ -141,8 +142,8 @@ impl Decoder {
     ) {
         let hint = did_you_mean(&entry.key, expected.iter().copied());
         let what = match elsewhere {
-            Some(place) => format!("`{}` is {place}", entry.key),
-            None => format!("unknown key `{}`", entry.key),
+            Some(place) => format!("`{}` is {place}", shorten(&entry.key)),
+            None => format!("unknown key `{}`", shorten(&entry.key)),
         };
         // A key with an invisible character in it (a no-break space indenting it) shows as a
         // key the format knows: the character is named.
@@ -257,7 +258,7 @@ impl Decoder {
             _ => return self.expected("a number", node, path),
         };
         if !x.is_finite() {
-            return self.expected("a finite number", node, path);
+            return self.not_finite(node, path);
         }
         Some(x)
     }
@@ -284,14 +285,46 @@ impl Decoder {
         }
     }
 
-    /// Reads free text; a number is taken as written (`target: 0` names column `0`).
+    /// Reads text that names something (a column, a file, the experiment); a number is taken
+    /// as written (`target: 0` names column `0`). Text that holds a control character or a
+    /// bidirectional control is refused (`syntax::Allowed::Visible`).
     pub(super) fn text(&mut self, node: &Node, path: &str) -> Option<String> {
+        self.text_allowing(node, path, Allowed::Visible)
+    }
+
+    /// Reads free text, as `text` reads a name, but which may keep tabs, line breaks and
+    /// bidirectional controls (`syntax::Allowed::Layout`): a description.
+    pub(super) fn free_text(&mut self, node: &Node, path: &str) -> Option<String> {
+        self.text_allowing(node, path, Allowed::Layout)
+    }
+
+    fn text_allowing(&mut self, node: &Node, path: &str, allowed: Allowed) -> Option<String> {
         match &node.kind {
             Kind::Scalar {
                 value: Scalar::Str(_) | Scalar::Int(_) | Scalar::Float(_),
                 text,
-            } => Some(text.clone()),
+            } => self
+                .shown_characters(node.pos, path, text, allowed)
+                .then(|| text.clone()),
             _ => self.expected("text", node, path),
+        }
+    }
+
+    /// Returns whether `text`, read at `pos`, holds only characters `allowed` lets through;
+    /// records the problem that names the first other one when not.
+    pub(super) fn shown_characters(
+        &mut self,
+        pos: Pos,
+        path: &str,
+        text: &str,
+        allowed: Allowed,
+    ) -> bool {
+        match syntax::refused_character(text, allowed) {
+            Some(ch) => {
+                self.error(pos, path, syntax::refused_character_message(text, ch));
+                false
+            }
+            None => true,
         }
     }
 
@@ -307,6 +340,9 @@ impl Decoder {
         let Some(Scalar::Str(s)) = scalar(node) else {
             return self.expected(&format!("one of {list}"), node, path);
         };
+        if !self.shown_characters(node.pos, path, s, Allowed::Visible) {
+            return None;
+        }
         if let Some(found) = choices.iter().find(|c| **c == s.as_str()) {
             return Some(found);
         }
@@ -314,19 +350,25 @@ impl Decoder {
         self.error(
             node.pos,
             path,
-            format!("unknown {what} `{s}`{hint}expected one of {list}"),
+            format!(
+                "unknown {what} `{}`{hint}expected one of {list}",
+                shorten(s)
+            ),
         );
         None
     }
 
-    /// Reads one scalar value of a knob.
+    /// Reads one scalar value of a knob; a name that holds a control character or a
+    /// bidirectional control is refused (`syntax::Allowed::Visible`).
     pub(super) fn value(&mut self, node: &Node, path: &str) -> Option<ParamValue> {
         match scalar(node) {
             Some(Scalar::Int(i)) => Some(ParamValue::Int(*i)),
             Some(Scalar::Float(x)) if x.is_finite() => Some(ParamValue::Float(*x)),
-            Some(Scalar::Str(s)) => Some(ParamValue::Str(s.clone())),
+            Some(Scalar::Str(s)) => self
+                .shown_characters(node.pos, path, s, Allowed::Visible)
+                .then(|| ParamValue::Str(s.clone())),
             Some(Scalar::Bool(b)) => Some(ParamValue::Bool(*b)),
-            Some(Scalar::Float(_)) => self.expected("a finite number", node, path),
+            Some(Scalar::Float(_)) => self.not_finite(node, path),
             Some(Scalar::Null) => {
                 self.expected("a value (a number, a name, true or false)", node, path)
             }
@@ -339,6 +381,22 @@ impl Decoder {
         match &node.kind {
             Kind::Seq(items) => Some(items),
             _ => self.expected("a sequence such as `[1, 2]`", node, path),
+        }
+    }
+
+    /// Records that `node` holds no finite number, and where it is a number written past the
+    /// largest float (`1e400`), that it is.
+    fn not_finite<T>(&mut self, node: &Node, path: &str) -> Option<T> {
+        let past = match &node.kind {
+            Kind::Scalar {
+                value: Scalar::Float(x),
+                text,
+            } => super::quote::rounding(text, *x),
+            _ => None,
+        };
+        match past {
+            Some(past) => self.expected(&format!("a finite number ({past})"), node, path),
+            None => self.expected("a finite number", node, path),
         }
     }
 
@@ -486,16 +544,5 @@ pub(super) fn did_you_mean<'c>(
     match suggest(word, candidates) {
         Some(c) => format!("; did you mean `{c}`? "),
         None => "; ".to_string(),
-    }
-}
-
-/// Cuts long text for messages, so a pasted paragraph does not flood the terminal.
-pub(super) fn shorten(text: &str) -> String {
-    const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        let head: String = text.chars().take(MAX).collect();
-        format!("{head}...")
     }
 }

@@ -245,8 +245,9 @@ pub(super) fn repeated(d: &mut Decoder, values: &[ParamValue], items: &[Node], p
     for (i, (value, item)) in values.iter().zip(items).enumerate() {
         if let Some(first) = values[..i].iter().position(|v| v == value) {
             let message = format!(
-                "`{value}` is listed already as item {first}; list each value once (give \
-                 `probabilities:` to draw some more often)"
+                "`{}` is listed already as item {first}; list each value once (give \
+                 `probabilities:` to draw some more often)",
+                super::quote::shown(value)
             );
             d.error(item.pos, &format!("{path}[{i}]"), message);
             any = true;
@@ -559,7 +560,11 @@ fn checked_value(
     match knob.check(&value) {
         Ok(v) => Some(v),
         Err(message) => {
-            d.error(node.pos, path, message);
+            d.error(
+                node.pos,
+                path,
+                super::quote::as_written(message, node, &value),
+            );
             None
         }
     }

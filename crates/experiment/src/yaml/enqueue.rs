@@ -153,7 +153,7 @@ fn entry(
         let admitted = d.value(n, &at).and_then(|v| {
             p.distribution
                 .admit(&v)
-                .map_err(|message| d.error(n.pos, &at, message))
+                .map_err(|message| d.error(n.pos, &at, super::quote::as_written(message, n, &v)))
                 .ok()
         });
         match admitted {
@@ -204,7 +204,7 @@ fn known_keys(d: &mut Decoder, f: &Fields<'_>, space: &SearchSpace, fixed: &Fixe
                 let names = space.params().iter().map(|p| p.name.as_str());
                 format!(
                     "unknown parameter `{}`{}the searched ones are {}",
-                    e.key,
+                    super::quote::shorten(&e.key),
                     did_you_mean(&e.key, names.clone()),
                     names
                         .map(|n| format!("`{n}`"))

@@ -24,6 +24,7 @@ mod other_samplers;
 mod other_tools;
 mod params;
 mod pruner;
+mod quote;
 mod sampler;
 mod scan;
 mod syntax;
@@ -191,7 +192,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let description = match f.get("description") {
         None => Some(String::new()),
         Some(n) if matches!(scalar(n), Some(Scalar::Null)) => Some(String::new()),
-        Some(n) => d.text(n, "description"),
+        Some(n) => d.free_text(n, "description"),
     };
     let seed = f.get("seed").map_or(Some(Seed(0)), |n| seed(d, n));
     let method = f

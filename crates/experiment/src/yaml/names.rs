@@ -4,6 +4,8 @@
 use crate::Seed;
 
 use super::decoder::{self, shorten, Decoder};
+use super::quote::QUOTED_WHOLE;
+use super::syntax;
 use super::tree::{Kind, Node, Scalar};
 
 /// Reads the experiment's `name:`.
@@ -29,20 +31,39 @@ pub(super) fn name_at(d: &mut Decoder, node: &Node, path: &str) -> Option<String
                 "must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter \
                  or digit, found `{}`{}{}",
                 shorten(&name),
+                // Past `QUOTED_WHOLE` characters `shorten` says the length itself.
                 match name.chars().count() {
-                    n if n > 64 => format!(" ({n} characters)"),
+                    n if n > 64 && n <= QUOTED_WHOLE => format!(" ({n} characters)"),
                     _ => String::new(),
                 },
-                // A letter such as `é` is one, but not an ASCII one: said, or it reads as wrong.
-                match name.chars().find(|c| c.is_alphanumeric() && !c.is_ascii()) {
-                    Some(c) => format!("; `{c}` is not ASCII"),
-                    None => String::new(),
-                }
+                not_ascii(&name),
             ),
         );
         return None;
     }
     Some(name)
+}
+
+/// Returns what the first character of `name` that is not ASCII is, for the message that
+/// refuses the name: an invisible one or a space other than ASCII's is named by its code and
+/// name (`U+200B (ZERO WIDTH SPACE)`), since the name as quoted shows nothing wrong; a letter
+/// such as `é` is one, but not an ASCII one, said or it reads as wrong.
+fn not_ascii(name: &str) -> String {
+    let Some(c) = name.chars().find(|c| !c.is_ascii()) else {
+        return String::new();
+    };
+    let code = u32::from(c);
+    match syntax::invisible_name(c) {
+        Some(what) if c.is_whitespace() => {
+            format!("; it holds U+{code:04X} ({what}), a space that is not an ASCII one")
+        }
+        Some(what) => format!("; it holds U+{code:04X} ({what}), an invisible character"),
+        None if c.is_whitespace() => {
+            format!("; it holds U+{code:04X}, a space that is not an ASCII one")
+        }
+        None if c.is_alphanumeric() => format!("; `{c}` is not ASCII"),
+        None => format!("; `{c}` (U+{code:04X}) is not ASCII"),
+    }
 }
 
 /// Reads the experiment's `seed:`, an integer from 0 to `u64::MAX`.

@@ -17,6 +17,7 @@ use crate::{suggest, Distribution, Knob, KnobKind, Param, ParamValue, KNOBS};
 use super::conditions::{self, RawWhen};
 use super::decoder::{describe, did_you_mean, scalar, split_values, Decoder, Fields};
 use super::distribution;
+use super::syntax::Allowed;
 use super::tree::{join, Entry, Kind, Node, Pos, Scalar};
 
 /// A searched parameter, with where its key and its mapping are written.
@@ -256,6 +257,9 @@ impl Shape {
 
 fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<Searched> {
     let path = join("parameters", &entry.key);
+    if !d.shown_characters(entry.key_pos, &path, &entry.key, Allowed::Visible) {
+        return None;
+    }
     // W&B's nested parameters (a dictionary of parameters under one name).
     if let Kind::Map(keys) = &entry.value.kind {
         if let Some(nested) = keys.iter().find(|k| k.key == "parameters") {

@@ -149,6 +149,45 @@ pub(super) fn key_look_alike(key: &str) -> Option<String> {
     })
 }
 
+/// Which characters beyond the visible ones a text decoded from the file may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Allowed {
+    /// A name or a value, which tables, CSV cells and messages show: no control character (a
+    /// tab neither: it reads as spaces and misaligns a table) and no bidirectional override or
+    /// isolate.
+    Visible,
+    /// Free text (a description): tab, line feed and carriage return too, as the file's own
+    /// text may hold them, and bidirectional controls, which right-to-left prose uses.
+    Layout,
+}
+
+/// Returns the first character of `text`, a scalar or key as decoded (a quoted `"\e"` is
+/// ESCAPE), that `allowed` leaves out: a C0 or C1 control character, and outside free text a
+/// bidirectional override or isolate. The raw-byte check (`control_characters`) cannot see
+/// these: a double-quoted scalar writes them as escapes.
+pub(super) fn refused_character(text: &str, allowed: Allowed) -> Option<char> {
+    text.chars().find(|&ch| match allowed {
+        Allowed::Visible => ch.is_control() || super::quote::is_bidi_control(ch),
+        Allowed::Layout => ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'),
+    })
+}
+
+/// Returns the message that refuses `text`, decoded from the file, for holding `ch`, which it
+/// names as the raw-byte refusal does (U+001B (ESCAPE)).
+pub(super) fn refused_character_message(text: &str, ch: char) -> String {
+    let name = match ch {
+        '\0' => "NUL",
+        _ => invisible_name(ch).unwrap_or("a control character"),
+    };
+    format!(
+        "`{}` holds an invisible character, U+{:04X} ({name}), which a terminal would act on or \
+         hide where the text is shown; write it with visible characters only (in double quotes, \
+         `\\e`, `\\a`, `\\0` and `\\u` escapes write such characters)",
+        super::quote::shorten(text),
+        u32::from(ch),
+    )
+}
+
 /// Returns the problem to show for the parser's syntax error `info`, found at `pos`.
 pub(super) fn syntax_problem(text: &str, pos: Pos, info: &str) -> Problem {
     let lines: Vec<&str> = text
@@ -212,10 +251,12 @@ fn full_width_colon(l: usize, line: &str) -> Option<Problem> {
 }
 
 /// Returns the name of `ch` when it is an invisible character, or a no-break space.
-fn invisible_name(ch: char) -> Option<&'static str> {
+pub(super) fn invisible_name(ch: char) -> Option<&'static str> {
     Some(match ch {
         '\t' | '\n' | '\r' => return None,
         '\0' => "NUL, which ends the text for the parser: what follows it would be lost",
+        '\u{7}' => "BELL",
+        '\u{8}' => "BACKSPACE",
         '\u{1b}' => "ESCAPE",
         '\u{0b}' => "VERTICAL TAB",
         '\u{0c}' => "FORM FEED",

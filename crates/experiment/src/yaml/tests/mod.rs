@@ -10,6 +10,7 @@ mod errors;
 mod gate;
 mod migrate;
 mod objectives;
+mod odd_input;
 mod pruner;
 mod whole_bounds;
 
