@@ -355,3 +355,29 @@ fn issue_a_killed_sweeps_trials_left_running_are_attempts_cut_off() {
     let rows: serde_json::Value = serde_json::from_str(&trials.stdout).unwrap();
     assert_eq!(rows[1]["epochs_trained"], 2, "{rows}");
 }
+
+#[test]
+fn issue_the_runs_leaderboard_footer_names_the_whole_command_that_lists_every_trial() {
+    // `sweep run --top 1` said "(2 more trials; `sweep trials` lists them all)", a command
+    // that fails without its experiment.
+    let (env, _) = tiny();
+    let spec = env.write_spec("three.yaml", &TINY.replace("run_cap: 1", "run_cap: 3"));
+    let spec = spec.to_str().unwrap();
+    let out = env.sweep(&["run", spec, "--top", "1", "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("(2 more trials; `sweep trials tiny` lists them all)"),
+        "{}",
+        out.stdout
+    );
+    // Another store is named, as the other hints name it.
+    let out = env.sweep(&["run", spec, "--top", "1", "--no-serve", "--store", "other"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("(2 more trials; `sweep trials tiny --store other` lists them all)"),
+        "{}",
+        out.stdout
+    );
+}

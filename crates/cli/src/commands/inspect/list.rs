@@ -46,7 +46,12 @@ pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
         );
     } else if listed.is_empty() {
         say!(
-            "none of the {held} experiments in the store is {}",
+            "none of the {} in the store is {}",
+            experiment::counted(
+                u64::try_from(held).unwrap_or(u64::MAX),
+                "experiment",
+                "experiments"
+            ),
             filters_text(args)
         );
     }

@@ -282,7 +282,7 @@ fn print_run_summary(
         &ranked,
         &spec.objectives(),
         &spec.constraints,
-        args.top,
+        (args.top, spec.name.as_str(), args.store.store.as_path()),
     )?;
     if let Some(front) = spec.front_status(&summary.trials) {
         writeln!(out, "\nPareto front: {front}")?;
