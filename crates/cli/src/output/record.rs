@@ -8,37 +8,7 @@ use experiment::{ExperimentSpec, NoCommit};
 use store::RunRecord;
 
 use super::visible;
-
-/// Returns the data files a record names, each with its hash: `data_file` holds their absolute
-/// paths one a line, `data_hash` their hashes one a line, in the same order. A line that is not
-/// an absolute path goes on the path before it, which held a newline; where the paths still do
-/// not match the hashes one for one (a newline followed by `/` in a path: the record's text
-/// cannot tell it from the next path), all of `data_file` is one entry with every hash.
-fn data_files<'a>(data_file: &str, data_hash: &'a str) -> Vec<(String, Vec<&'a str>)> {
-    let hashes: Vec<&str> = data_hash.lines().collect();
-    if data_file.is_empty() {
-        return Vec::new();
-    }
-    let mut files: Vec<String> = Vec::new();
-    for line in data_file.split('\n') {
-        match files.last_mut() {
-            Some(last) if !std::path::Path::new(line).is_absolute() => {
-                last.push('\n');
-                last.push_str(line);
-            }
-            _ => files.push(line.to_string()),
-        }
-    }
-    if files.len() == hashes.len() {
-        files
-            .into_iter()
-            .zip(hashes)
-            .map(|(f, h)| (f, vec![h]))
-            .collect()
-    } else {
-        vec![(data_file.to_string(), hashes)]
-    }
-}
+use crate::probe::GivenData;
 
 /// Writes the line standing for a run record that does not read (a newer Sweep wrote it, or it
 /// is damaged), in place of `run_record`'s: what it is, standard error having said why (`sweep
@@ -91,7 +61,7 @@ pub(crate) fn run_record(
         "            resolved spec sha256 {}",
         experiment::short_hash(&r.resolved_spec_hash)
     )?;
-    for (file, hashes) in data_files(&r.data_file, &r.data_hash) {
+    for (file, hashes) in GivenData::recorded_files(r) {
         let hashes: Vec<&str> = hashes.into_iter().map(experiment::short_hash).collect();
         writeln!(
             out,
@@ -365,11 +335,5 @@ mod tests {
             ],
             "{out}"
         );
-        // A newline followed by `/` cannot be told from the next path: all of it, shown once.
-        assert_eq!(
-            data_files("/d/a\n/b.csv", "aa"),
-            [("/d/a\n/b.csv".to_string(), vec!["aa"])]
-        );
-        assert!(data_files("", "").is_empty());
     }
 }

@@ -31,6 +31,39 @@ pub(crate) struct GivenData {
 }
 
 impl GivenData {
+    /// Returns the data files the run of `record` read, each with its hash, for what given data
+    /// stands in for: `data_file` holds their absolute paths one a line, `data_hash` their
+    /// hashes one a line, in the same order. A line that is not an absolute path goes on the
+    /// path before it, which held a newline; where the paths still do not match the hashes one
+    /// for one (a newline followed by `/` in a path: the record's text cannot tell it from the
+    /// next path), all of `data_file` is one entry with every hash. The one reading of the
+    /// record's paths: `show --record`, `show --spec` and `reproduce` split them alike.
+    pub(crate) fn recorded_files(record: &RunRecord) -> Vec<(String, Vec<&str>)> {
+        let hashes: Vec<&str> = record.data_hash.lines().collect();
+        if record.data_file.is_empty() {
+            return Vec::new();
+        }
+        let mut files: Vec<String> = Vec::new();
+        for line in record.data_file.split('\n') {
+            match files.last_mut() {
+                Some(last) if !Path::new(line).is_absolute() => {
+                    last.push('\n');
+                    last.push_str(line);
+                }
+                _ => files.push(line.to_string()),
+            }
+        }
+        if files.len() == hashes.len() {
+            files
+                .into_iter()
+                .zip(hashes)
+                .map(|(f, h)| (f, vec![h]))
+                .collect()
+        } else {
+            vec![(record.data_file.clone(), hashes)]
+        }
+    }
+
     /// Hashes each of `paths` and keeps it as the recorded data file of `record` whose hash it
     /// has; fails for a file that cannot be read, or that holds none of the data the run read
     /// (naming its hash and each recorded file's).
@@ -106,23 +139,31 @@ impl GivenData {
 pub(crate) fn read_elsewhere(record: &RunRecord, spec: &ExperimentSpec) -> Vec<String> {
     data_files(spec)
         .iter()
-        .zip(record.data_file.lines())
-        .map(|(now, then)| (now.display().to_string(), then))
+        .zip(GivenData::recorded_files(record))
+        .map(|(now, (then, _))| (now.display().to_string(), then))
         .filter(|(now, then)| now != then)
         .map(|(now, then)| {
-            format!("reading the data file the run read at {then} from {now} (the same sha256)")
+            format!(
+                "reading the data file the run read at {} from {} (the same sha256)",
+                crate::output::visible(&then),
+                crate::output::visible(&now)
+            )
         })
         .collect()
 }
 
 /// Returns the data files `record` names with their hashes: "/a/d.csv (sha256 ab12...)", joined
-/// by ", " (the paths one a line as recorded, paired with the hashes in order).
+/// by ", " (`GivenData::recorded_files`; a path's newline shown escaped, `\u{a}`).
 fn recorded_files(record: &RunRecord) -> String {
-    record
-        .data_file
-        .lines()
-        .zip(record.data_hash.lines())
-        .map(|(file, hash)| format!("{file} (sha256 {hash})"))
+    GivenData::recorded_files(record)
+        .into_iter()
+        .map(|(file, hashes)| {
+            format!(
+                "{} (sha256 {})",
+                crate::output::visible(&file),
+                hashes.join(", ")
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -233,6 +274,56 @@ mod tests {
         assert_eq!(
             read_elsewhere(&record("/then/d.csv"), &spec),
             ["reading the data file the run read at /then/d.csv from /now/d.csv (the same sha256)"]
+        );
+    }
+
+    /// Issue: a data path holding a newline was split at it by `show --spec`, `reproduce`'s
+    /// header and its checks (only `show --record` read it whole); each reads the record's paths
+    /// through `GivenData::recorded_files`.
+    #[test]
+    fn issue_a_recorded_data_path_holding_a_newline_is_one_file() {
+        let record = RunRecord {
+            data_file: "/d/da\nta/p.csv\n/d/l.csv".into(),
+            data_hash: "aa\nbb".into(),
+            ..RunRecord::default()
+        };
+        assert_eq!(
+            GivenData::recorded_files(&record),
+            [
+                ("/d/da\nta/p.csv".to_string(), vec!["aa"]),
+                ("/d/l.csv".to_string(), vec!["bb"])
+            ]
+        );
+        assert_eq!(
+            recorded_files(&record),
+            "/d/da\\u{a}ta/p.csv (sha256 aa), /d/l.csv (sha256 bb)"
+        );
+        // A newline followed by `/` cannot be told from the next path: all of it, once.
+        let record = RunRecord {
+            data_file: "/d/a\n/b.csv".into(),
+            data_hash: "aa".into(),
+            ..RunRecord::default()
+        };
+        assert_eq!(
+            GivenData::recorded_files(&record),
+            [("/d/a\n/b.csv".to_string(), vec!["aa"])]
+        );
+        assert!(GivenData::recorded_files(&RunRecord::default()).is_empty());
+        // Read elsewhere now (a spec names no newline since; a record of an earlier build
+        // may): the path the run read, whole.
+        let text = "name: e\nseed: 7\ndata: {csv: p.csv, target: y}\n\
+                    metric: {name: val_accuracy, goal: maximize}\n\
+                    parameters:\n  lr: {min: 0.001, max: 0.1}\n";
+        let spec = ExperimentSpec::from_yaml_str(text, Path::new("/d/e.yaml")).unwrap();
+        let record = RunRecord {
+            data_file: "/d/da\nta/p.csv".into(),
+            data_hash: "aa".into(),
+            ..RunRecord::default()
+        };
+        assert_eq!(
+            read_elsewhere(&record, &spec),
+            ["reading the data file the run read at /d/da\\u{a}ta/p.csv from /d/p.csv (the same \
+              sha256)"]
         );
     }
 }

@@ -111,7 +111,10 @@ fn data_read(
     last_run: &GivenData,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let recorded: Vec<&str> = record.data_file.lines().collect();
+    let recorded: Vec<String> = GivenData::recorded_files(record)
+        .into_iter()
+        .map(|(file, _)| file)
+        .collect();
     let at: Option<Vec<PathBuf>> = if shown.join("\n") == record.data_file {
         Some(files.to_vec())
     } else if recorded.len() == files.len()
@@ -137,7 +140,11 @@ fn data_read(
             bail!(
                 "the spec's data now resolves to {}, but the run read {}",
                 shown.join(", "),
-                record.data_file.replace('\n', ", ")
+                recorded
+                    .iter()
+                    .map(|f| crate::output::visible(f))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         };
         let now = match sha256_file(file) {

@@ -60,7 +60,10 @@ fn where_note(info: &ExperimentInfo, record: Option<&RunRecord>) -> String {
     };
     let read_recorded = record.filter(|r| !r.data_file.is_empty() && r.spec_file == ran_from);
     let data: Vec<String> = match read_recorded {
-        Some(r) => r.data_file.lines().map(str::to_string).collect(),
+        Some(r) => crate::probe::GivenData::recorded_files(r)
+            .into_iter()
+            .map(|(file, _)| file)
+            .collect(),
         None => (info.spec().ok().iter())
             .flat_map(crate::probe::data_files)
             .map(|f| f.display().to_string())
@@ -189,6 +192,22 @@ mod tests {
                  read from the folder of the file it is saved in: save it in /work/exp/archive \
                  for a run to read the data it ran on (/work/exp/archive/../data/d.csv)"
             ),
+            "{note}"
+        );
+    }
+
+    /// Issue: `sweep show EXP --spec` split a recorded data path holding a newline into two
+    /// (`(/tmp/nl/da, ta/p.csv)`); it is one path, its newline shown escaped.
+    #[test]
+    fn issue_a_recorded_data_path_holding_a_newline_is_one_path() {
+        let record = RunRecord {
+            spec_file: "/work/exp/t.yaml".into(),
+            data_file: "/work/exp/da\nta/p.csv".into(),
+            ..RunRecord::default()
+        };
+        let note = where_note(&info("exp/t.yaml", "\"da\\nta/p.csv\""), Some(&record));
+        assert!(
+            note.ends_with("the data it ran on (/work/exp/da\\u{a}ta/p.csv)"),
             "{note}"
         );
     }
