@@ -92,3 +92,35 @@ fn every_valid_lookalike_spec_validates() {
     assert!(seen > 0, "no fixtures in {}", dir.display());
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A categorical value written with quoted escapes (an OSC 52 sequence, which sets a
+/// terminal's clipboard where the trials' CSV is shown) is refused at its place, and neither
+/// that refusal nor one quoting an unknown key with an escape in it writes the raw character
+/// to the terminal.
+#[test]
+fn control_characters_written_as_escapes_never_reach_the_terminal() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "escapes.yaml",
+        &tests::penguins_spec(
+            "escapes",
+            "  sel: {values: [a, \"\\e]52;c;cHduZWQ=\\a\"]}\n  \
+             dropout: {min: 0.0, max: 0.3, when: {sel: [a]}}\n  \
+             \"x\\e[2J\": {values: [1]}\n",
+        ),
+    );
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let at = format!("{}:10:21: parameters.sel.values[1]", spec.display());
+    assert!(out.stderr.contains(&at), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("U+001B (ESCAPE)") && out.stderr.contains("`x\\u{1b}[2J`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains(['\u{1b}', '\u{7}']),
+        "{}",
+        out.stderr.escape_debug()
+    );
+}
