@@ -298,6 +298,7 @@ impl Decoder {
         self.text_allowing(node, path, Allowed::Layout)
     }
 
+    /// Reads text, number or string as written, refusing characters `allowed` leaves out.
     fn text_allowing(&mut self, node: &Node, path: &str, allowed: Allowed) -> Option<String> {
         match &node.kind {
             Kind::Scalar {
