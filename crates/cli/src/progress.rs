@@ -61,11 +61,27 @@ pub(crate) struct ProgressObserver {
     /// The trials the stored experiment planned before this run, which the start line tells
     /// an extension by (`with_stored_plan`); `None` for a new experiment.
     stored_plan: Option<u32>,
-    /// The line that says the file's `run_cap` raised the plan (`with_raised_cap`), said as
-    /// the study starts; `None` where nothing raised it.
-    raised: Option<String>,
+    /// What is said as the study starts, after its first line (`with_raised_cap`): the line
+    /// that says the file's `run_cap` raised the plan (or why it is not taken), and the note on
+    /// the plan the sampler is told.
+    at_start: AtStart,
     /// When the study started to run trials (`Observer::study_started`), if it did.
     started: OnceLock<Instant>,
+}
+
+/// What a run says as its study starts, right after the line it starts with
+/// (`ProgressObserver::with_raised_cap`), once the study took the run: a run it refuses (another
+/// spec, changed data) says none of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct AtStart {
+    /// The line that says the file's `run_cap` raised the plan, or the note that says why the
+    /// file's cap is not taken; `None` where the run says nothing of the file's cap. Either
+    /// makes the start line say the run resumes the file's sweep (`Raise::FileCap`).
+    pub(crate) run_cap: Option<String>,
+    /// The note that the sampler is told another plan than the experiment's last run was, and
+    /// which trials may differ for it (`runner::StudyOptions::plan_note`); `None` where none
+    /// does.
+    pub(crate) plan: Option<String>,
 }
 
 impl ProgressObserver {
@@ -115,7 +131,7 @@ impl ProgressObserver {
             grid_points: matches!(spec.method, Method::Grid(_))
                 .then(|| spec.planned_trials(u32::MAX)),
             stored_plan: None,
-            raised: None,
+            at_start: AtStart::default(),
             started: OnceLock::new(),
         }
     }
@@ -135,12 +151,13 @@ impl ProgressObserver {
         self
     }
 
-    /// Returns the observer saying `line`, that the file's `run_cap` raised the plan, right
+    /// Returns the observer saying the lines of `at_start` (that the file's `run_cap` raised
+    /// the plan, or why it is not taken, then the note on the plan the sampler is told) right
     /// after the line the study starts with: only a study that took the run starts (one refused
     /// for changed data raised nothing), and a run stopped part way, or ended at once by a
-    /// second Ctrl-C, has said it; above the bars, which do not draw over it.
-    pub(crate) fn with_raised_cap(mut self, line: Option<String>) -> ProgressObserver {
-        self.raised = line;
+    /// second Ctrl-C, has said them; above the bars, which do not draw over them.
+    pub(crate) fn with_raised_cap(mut self, at_start: AtStart) -> ProgressObserver {
+        self.at_start = at_start;
         self
     }
 
@@ -182,14 +199,18 @@ impl Observer for ProgressObserver {
         self.overall.set_position(u64::from(plan.already_finished));
         self.overall.set_style(bar_style(BAR_TEMPLATE));
         // The line the file's `run_cap` raising the plan prints says what raised it.
-        let raise = match self.raised {
+        let raise = match self.at_start.run_cap {
             Some(_) => Raise::FileCap,
             None => Raise::Asked,
         };
         let (line, starts) = started_line(plan, self.grid_points, self.stored_plan, raise);
         self.log(line);
-        if let Some(raised) = &self.raised {
-            self.log(raised.clone());
+        let AtStart {
+            run_cap,
+            plan: told,
+        } = &self.at_start;
+        for said in [run_cap, told].into_iter().flatten() {
+            self.log(said.clone());
         }
         if !starts {
             return;

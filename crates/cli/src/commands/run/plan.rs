@@ -1,7 +1,8 @@
 //! What `sweep run` plans: the run cap it asks the study for (a raise to the file's `run_cap`,
-//! or why the file's is not taken, said as the study starts, once it took the run), the trials this run plans, which the notes
-//! count (the note on `--parallel` too), and the trials side by side, each saying the note its
-//! choice needs.
+//! or why the file's is not taken, and a plan told the sampler other than the last run's, said
+//! as the study starts, once it took the run), the trials this run plans, which the notes count
+//! (the note on `--parallel` too), and the trials side by side, each saying the note its choice
+//! needs.
 
 use experiment::ExperimentSpec;
 
@@ -9,6 +10,7 @@ use super::super::run_cap::{file_cap, Asked, FileCap};
 use crate::args::RunArgs;
 use crate::output;
 use crate::probe;
+use crate::progress::AtStart;
 
 /// The run cap `sweep run` asks the study for, and what it says of it once the study took the
 /// run.
@@ -17,16 +19,19 @@ pub(super) struct RunCap {
     /// The cap asked for: `--run-cap`'s, or the file's `run_cap` where it raises the plan.
     pub(super) asked: Option<u32>,
     /// The line that says the file's `run_cap` raised the plan, or the note that says why the
-    /// file's cap is not taken (`FileCap::Refused`), said only once the study took the run, as
-    /// it starts (`ProgressObserver::with_raised_cap`): the study may still refuse it (changed
-    /// spec, data or search settings), and then nothing was raised and no cap is worth a note.
-    pub(super) at_start: Option<String>,
+    /// file's cap is not taken (`FileCap::Refused`), and the note that the sampler is told
+    /// another plan than the last run was (`runner::StudyOptions::plan_note`), said only once
+    /// the study took the run, as it starts (`ProgressObserver::with_raised_cap`): the study may
+    /// still refuse it (changed spec, data or search settings), and then nothing was raised and
+    /// no plan is worth a note.
+    pub(super) at_start: AtStart,
 }
 
 /// Returns the run cap the study is asked for: `--run-cap`'s, or the file's `run_cap` where it
 /// raises what the stored experiment plans (`file_cap`), with the line that says so once the
 /// study took the run; or, where the file's cap is not taken, the note that says why, said
-/// then too.
+/// then too; and the note, said then too, where the sampler of a resumed experiment is told
+/// another plan than its last run was, so that trials yet to draw may differ (`plan_note`).
 /// `resolved` is the spec as the run record will hold it (`probe::Resolved`).
 pub(super) fn run_cap(
     args: &RunArgs,
@@ -47,42 +52,45 @@ pub(super) fn run_cap(
         extend: args.extend,
         agents: args.agent.is_some(),
     };
-    let resumes = match stored {
-        Some(e) => resumes((spec, resolved), store, e)?,
-        None => false,
+    let recorded = match stored {
+        Some(_) => store.run_record(&spec.name)?,
+        None => None,
     };
-    Ok(match file_cap(spec, asked_cap, (stored, resumes), ended) {
-        FileCap::Unchanged => RunCap {
-            asked: args.run_cap,
-            at_start: None,
-        },
-        FileCap::Raised { cap, line } => RunCap {
-            asked: Some(cap),
-            at_start: Some(line),
-        },
-        FileCap::Refused(note) => RunCap {
-            asked: args.run_cap,
-            at_start: Some(format!("note: {note}")),
-        },
+    // Whether the study goes on with the stored experiment rather than refusing the file as
+    // another spec, by the study's own rule, given the spec as the run record will hold it:
+    // against the file's absolute path, wherever the unchanged file now lies.
+    let resumes = stored.is_some_and(|e| {
+        runner::StudyOptions::resumes(spec, e, recorded.as_ref(), Some(resolved.text()))
+    });
+    let (asked, run_cap) = match file_cap(spec, asked_cap, (stored, resumes), ended) {
+        FileCap::Unchanged => (args.run_cap, None),
+        FileCap::Raised { cap, line } => (Some(cap), Some(line)),
+        FileCap::Refused(note) => (args.run_cap, Some(format!("note: {note}"))),
+    };
+    let plan = match stored {
+        Some(e) if resumes => {
+            plan_note((spec, store), (e, recorded.as_ref()), (asked, args.extend))?
+        }
+        _ => None,
+    };
+    Ok(RunCap {
+        asked,
+        at_start: AtStart { run_cap, plan },
     })
 }
 
-/// Returns whether the study goes on with the `stored` experiment rather than refusing the file
-/// as another spec, by the study's own rule (`runner::StudyOptions::resumes`), given the spec
-/// `resolved` as the run record will hold it (`probe::Resolved`): against the file's absolute
-/// path, wherever the unchanged file now lies.
-fn resumes(
-    (spec, resolved): (&ExperimentSpec, &probe::Resolved),
-    store: &store::Store,
-    stored: &store::ExperimentInfo,
-) -> anyhow::Result<bool> {
-    let recorded = store.run_record(&spec.name)?;
-    Ok(runner::StudyOptions::resumes(
-        spec,
-        stored,
-        recorded.as_ref(),
-        Some(resolved.text()),
-    ))
+/// Returns the note that the sampler of the `stored` experiment (its run record `recorded`),
+/// resumed with `run_cap` and `extend`, is told another plan than its last run was, where a
+/// trial yet to draw may differ for it (`runner::StudyOptions::plan_note`, the runner's own
+/// rule, given the trials the store holds).
+fn plan_note(
+    (spec, store): (&ExperimentSpec, &store::Store),
+    (stored, recorded): (&store::ExperimentInfo, Option<&store::RunRecord>),
+    (run_cap, extend): (Option<u32>, Option<u32>),
+) -> anyhow::Result<Option<String>> {
+    let drawn = store.trials(&spec.name)?;
+    let note = runner::StudyOptions::plan_note(spec, (stored, recorded), &drawn, (run_cap, extend));
+    Ok(note.map(|n| format!("note: {n}")))
 }
 
 /// Returns the trials this run plans, which the notes count: the stored experiment's (which
