@@ -4,7 +4,10 @@
 //!
 //! Architecture invariant: no rule here refuses a file the YAML parser reads. Only control
 //! characters, which YAML does not allow in its text (and a NUL ends the text for the parser,
-//! the rest lost without a word), are refused before parsing. The characters that look like
+//! the rest lost without a word), are refused before parsing. After parsing, the decoder refuses
+//! names and values that hold control characters or bidirectional overrides as decoded (a
+//! quoted `"\e"` is ESCAPE), with `refused_character`: a rule on what a name or value may be,
+//! not on how the text reads. The characters that look like
 //! YAML's own (`look_alikes`) only explain a failure: a syntax error on their line or the next,
 //! or a value or key of theirs that is refused. A no-break space in French text, a full-width
 //! colon in a block of Japanese, a right-to-left mark in Hebrew are text, and a file that holds
