@@ -170,13 +170,29 @@ fn issue_a_store_under_a_file_or_behind_a_dangling_link_makes_nothing_and_warns_
     let spec = spec.to_str().unwrap();
     std::fs::write(env.path().join("afile"), "").unwrap();
     std::os::unix::fs::symlink(env.path().join("nowhere"), env.path().join("dangle")).unwrap();
-    for store in ["afile/sub", "dangle"] {
+    for store in ["afile/sub", "dangle", "dangle/sub"] {
         let run = env.sweep(&["run", spec, "--store", store, "--no-serve"]);
         assert_eq!(run.code, 2, "{run:?}");
         assert!(
             !run.stderr.contains("WARN") && !run.stderr.contains("stays"),
             "{store}: {}",
             run.stderr
+        );
+    }
+    // Under the link leading nowhere, both say so: `ls` said to run a sweep first, and the
+    // run then failed with a bare "File exists (os error 17)".
+    let under_link = format!(
+        "error: cannot open store dangle/sub: dangle is a link to {}, which does not exist, so \
+         no store can be under it; create the folder it points to, or name another\n",
+        env.path().join("nowhere").display()
+    );
+    for command in [&["ls"][..], &["run", spec, "--no-serve"][..]] {
+        let out = env.sweep(&[command, &["--store", "dangle/sub"][..]].concat());
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr.ends_with(&under_link) && !out.stderr.contains("os error"),
+            "{command:?}: {}",
+            out.stderr
         );
     }
     let ls = env.sweep(&["ls", "--store", "afile/sub"]);

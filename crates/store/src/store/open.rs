@@ -1,6 +1,7 @@
 //! Opening a store: `Store::open` and `open_existing` (a folder of the user's), `temporary`
 //! (a leased scratch folder), the format check on opening, and who announced holding it. sled's
-//! own open, and its failures read as the store's errors, are in `database`.
+//! own open, and its failures read as the store's errors, are in `database`; whether the path
+//! can be a folder at all (not a file, nor under a file or a link leading nowhere), in `folder`.
 //!
 //! Locking: sled takes an exclusive `flock` on the database file when it opens, without waiting.
 //! `flock` belongs to the open file description, so a second open conflicts whether it comes from
@@ -28,6 +29,7 @@
 //! a compaction, holds exclusively throughout); the check stays for a rename made without it.
 
 mod database;
+mod folder;
 #[cfg(test)]
 mod hook;
 #[cfg(test)]
@@ -44,6 +46,7 @@ use super::{FORMAT_VERSION, FORMAT_VERSION_KEY, LOCK_POLL, LOCK_WAIT, OPENED_BY,
 use crate::error::{storage, DATABASE_FILE};
 use crate::{Error, Result};
 use database::{damaged_log, drop_unfinished_snapshots, open_error, open_sled};
+use folder::not_a_folder;
 #[cfg(test)]
 pub(crate) use hook::on_open;
 #[cfg(test)]
@@ -75,20 +78,8 @@ impl Store {
         if let Some(e @ Error::CompactionInterrupted { .. }) = set_aside(path, &naming) {
             return Err(e);
         }
-        if path.exists() && !path.is_dir() {
-            return Err(Error::Open {
-                path: path.to_path_buf(),
-                detail: "it is a file, not a folder".into(),
-            });
-        }
-        if let Some(file) = file_above(path) {
-            return Err(Error::Open {
-                path: path.to_path_buf(),
-                detail: format!(
-                    "{} is a file, not a folder, so no store can be under it",
-                    file.display()
-                ),
-            });
+        if let Some(e) = not_a_folder(path) {
+            return Err(e);
         }
         // sled writes `conf` and `db` together; one without the other is someone else's file,
         // which opening would write over.
@@ -230,20 +221,8 @@ impl Store {
         if let Some(e) = set_aside(path, naming) {
             return Err(e);
         }
-        if path.exists() && !path.is_dir() {
-            return Err(Error::Open {
-                path: path.to_path_buf(),
-                detail: "it is a file, not a folder".into(),
-            });
-        }
-        if let Some(file) = file_above(path) {
-            return Err(Error::Open {
-                path: path.to_path_buf(),
-                detail: format!(
-                    "{} is a file, not a folder, so no store can be under it",
-                    file.display()
-                ),
-            });
+        if let Some(e) = not_a_folder(path) {
+            return Err(e);
         }
         if path.is_dir() && !path.join("db").is_file() && !path.join("conf").is_file() {
             return Err(Error::NoStore {
@@ -373,20 +352,6 @@ impl Store {
         }
         Ok(())
     }
-}
-
-/// Returns the nearest folder above `path` that is there but is a file (`afile` of
-/// `afile/sub`, which the system refuses with `ENOTDIR`), or `None`.
-fn file_above(path: &Path) -> Option<&Path> {
-    let refused = std::fs::symlink_metadata(path)
-        .is_err_and(|e| e.kind() == std::io::ErrorKind::NotADirectory);
-    if !refused {
-        return None;
-    }
-    path.ancestors()
-        .skip(1)
-        .filter(|above| !above.as_os_str().is_empty())
-        .find(|above| above.exists() && !above.is_dir())
 }
 
 /// How each try of an open holds the store's name lock (`store/name`).

@@ -219,3 +219,32 @@ fn issue_a_store_under_a_file_says_the_file_is_no_folder() {
     // A missing folder above is no file: the command that asks for it says so.
     assert!(Store::check_existing(&dir.path().join("no").join("sub")).is_ok());
 }
+
+#[cfg(unix)]
+#[test]
+fn issue_a_store_under_a_link_leading_nowhere_says_so() {
+    // `sweep ls --store dangle/sub` said "no store at dangle/sub; run `sweep run FILE` first",
+    // and `sweep run --store dangle/sub` then failed with a bare "File exists (os error 17)".
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("dangle");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+    for path in [link.join("sub"), link.join("sub").join("deeper")] {
+        let want = format!(
+            "cannot open store {}: {} is a link to {}, which does not exist, so no store can be \
+             under it; create the folder it points to, or name another",
+            path.display(),
+            link.display(),
+            dir.path().join("nowhere").display()
+        );
+        let checked = Store::check_existing(&path).unwrap_err();
+        assert!(matches!(checked, Error::Open { .. }), "{checked:?}");
+        assert_eq!(checked.to_string(), want);
+        let opened = Store::open(&path).unwrap_err();
+        assert_eq!(opened.to_string(), want);
+    }
+    // Nothing was made where the link points.
+    assert!(!dir.path().join("nowhere").exists());
+    // Once the folder it points to is there, the store opens under it.
+    std::fs::create_dir(dir.path().join("nowhere")).unwrap();
+    assert!(Store::open(&link.join("sub")).is_ok());
+}
