@@ -19,7 +19,7 @@ pub(crate) use diff::line_diff;
 pub(crate) use experiments::{
     experiment_header, experiment_json, experiments_kept, experiments_with, importance,
 };
-pub(crate) use export::{series_json, SeriesRow};
+pub(crate) use export::{csv_to, series_json, SeriesRow, CSV_ESCAPED};
 pub(crate) use gate::{
     baseline_written, gate_report, recorded as baseline_recorded, GateHeader, GateNote,
     SPEC_CHANGED,
@@ -111,11 +111,12 @@ pub(crate) fn visible_lines(text: &str) -> String {
     text.split('\n').map(visible).collect::<Vec<_>>().join("\n")
 }
 
-/// Returns whether `ch` acts on a terminal rather than showing: a C0 or C1 control character
-/// (`char::is_control`), or a bidirectional override, embedding or isolate (U+202A to U+202E,
-/// U+2066 to U+2069).
+/// Returns whether `ch` acts on a terminal or does not show as itself: a C0 or C1 control
+/// character (`char::is_control`), or an invisible one (`leaderboard::cells::invisible`: a
+/// format character such as a zero-width space or a bidirectional override, a space other than
+/// U+0020, a line or paragraph separator).
 fn hidden(ch: char) -> bool {
-    ch.is_control() || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    ch.is_control() || leaderboard::cells::invisible(ch)
 }
 
 /// Writes aligned columns: text left-aligned, numbers right-aligned.

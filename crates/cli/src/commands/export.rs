@@ -1,7 +1,7 @@
 //! `sweep export`: an experiment's trials, or its metric curves in long format, as CSV or JSON,
 //! to standard output or a file.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::{find_experiment, open_store, StoreMode};
 use crate::args::{ExportArgs, ExportFormat};
@@ -95,7 +95,16 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         }
         None => {
             let mut out = crate::standard_output::lock();
-            write(&mut out)?;
+            if matches!(args.format, ExportFormat::Csv) && std::io::stdout().is_terminal() {
+                // Made first, then shown with what would act on the terminal escaped.
+                let mut csv = Vec::new();
+                write(&mut csv)?;
+                if output::csv_to(&mut out, &String::from_utf8_lossy(&csv), true)? {
+                    say!("{}", output::CSV_ESCAPED);
+                }
+            } else {
+                write(&mut out)?;
+            }
             out.flush()?;
         }
     }

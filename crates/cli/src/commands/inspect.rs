@@ -9,7 +9,7 @@ mod show;
 mod spec;
 mod trial;
 
-use std::io::Write;
+use std::io::IsTerminal;
 
 use experiment::{ExperimentSpec, Timestamp, Trial, TrialOrder};
 use store::{ExperimentInfo, Store};
@@ -132,7 +132,10 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
             let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
             let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
             if matches!(format, Format::Csv) {
-                out.write_all(experiment::trials_csv(&kept(), &judged).as_bytes())?;
+                let csv = experiment::trials_csv(&kept(), &judged);
+                if output::csv_to(&mut out, &csv, std::io::stdout().is_terminal())? {
+                    say!("{}", output::CSV_ESCAPED);
+                }
             } else {
                 output::trials_json(&mut out, &kept(), &judged, (&trials, &objectives))?;
             }

@@ -98,3 +98,59 @@ mod tests {
         );
     }
 }
+
+/// What standard error says once when `csv_to` escaped a CSV's values for a terminal.
+pub(crate) const CSV_ESCAPED: &str = "note: standard output is a terminal, so control and \
+     invisible characters in the CSV's values are written as escapes (`\\u{1b}`); written to a \
+     file or a pipe (`> trials.csv`), the CSV holds them as they are";
+
+/// Writes `csv` to standard output `out`: to a file or a pipe (`to_terminal` false) as it is,
+/// since the CSV is data; to a terminal with every character that would act on it or not show
+/// as itself written as an escape, line by line (`output::visible`), so that a value holding an
+/// escape sequence cannot reach the terminal. Returns whether any was escaped, for the caller
+/// to say so once (`CSV_ESCAPED`).
+pub(crate) fn csv_to(out: &mut impl Write, csv: &str, to_terminal: bool) -> io::Result<bool> {
+    if !to_terminal {
+        out.write_all(csv.as_bytes())?;
+        return Ok(false);
+    }
+    let mut escaped = false;
+    for (i, line) in csv.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        // A CRLF line end stays one.
+        let (line, cr) = line.strip_suffix('\r').map_or((line, ""), |l| (l, "\r"));
+        let shown = super::visible(line);
+        escaped |= matches!(shown, std::borrow::Cow::Owned(_));
+        out.write_all(shown.as_bytes())?;
+        out.write_all(cr.as_bytes())?;
+    }
+    Ok(escaped)
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::csv_to;
+
+    /// Issue: a categorical value holding an escape sequence (an OSC 52 that sets the
+    /// clipboard) reached the terminal raw through `sweep trials --format csv`.
+    #[test]
+    fn issue_a_csv_sent_to_a_terminal_shows_its_control_characters_as_escapes() {
+        let csv = "trial,param.sel\r\n0,\u{1b}]52;c;cHduZWQ=\u{7}\r\n1,plain\r\n";
+        let mut out = Vec::new();
+        assert!(csv_to(&mut out, csv, true).unwrap());
+        let written = String::from_utf8(out).unwrap();
+        assert_eq!(
+            written,
+            "trial,param.sel\r\n0,\\u{1b}]52;c;cHduZWQ=\\u{7}\r\n1,plain\r\n"
+        );
+        // To a file or a pipe, the data as it is.
+        let mut out = Vec::new();
+        assert!(!csv_to(&mut out, csv, false).unwrap());
+        assert_eq!(out, csv.as_bytes());
+        // Nothing to escape: nothing said.
+        let mut out = Vec::new();
+        assert!(!csv_to(&mut out, "a,b\r\n1,2\r\n", true).unwrap());
+    }
+}

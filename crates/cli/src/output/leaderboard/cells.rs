@@ -10,6 +10,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use crate::output::hidden;
+
 /// The most characters a text cell of a table of trials shows, its ellipsis included (as
 /// MLflow's and W&B's tables cut a long value).
 pub(crate) const WIDTH: usize = 40;
@@ -71,28 +73,11 @@ impl Cells {
     }
 }
 
-/// Returns `text` with every character that does not show (`hidden`) written as a Rust escape
-/// such as `\u{200b}`, as `output::visible` writes a control character: a value of zero-width
+/// Returns `text` with every character that does not show written as a Rust escape such as
+/// `\u{200b}` (`output::visible`, whose rule `invisible` completes): a value of zero-width
 /// spaces reads as what it holds, not as an empty cell.
 pub(crate) fn shown(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(hidden) {
-        return Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 8);
-    for ch in text.chars() {
-        if hidden(ch) {
-            shown.extend(ch.escape_unicode());
-        } else {
-            shown.push(ch);
-        }
-    }
-    Cow::Owned(shown)
-}
-
-/// Returns whether `ch` does not show as itself on a terminal: a C0 or C1 control character
-/// (`char::is_control`), or an invisible one (`invisible`).
-fn hidden(ch: char) -> bool {
-    ch.is_control() || invisible(ch)
+    crate::output::visible(text)
 }
 
 /// Returns whether `ch` is a format character (Unicode's general category Cf: zero-width
