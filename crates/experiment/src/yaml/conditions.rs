@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::{Condition, Distribution, ParamValue};
 
 use super::blocks::Fixed;
-use super::decoder::{did_you_mean, split_values, Decoder};
+use super::decoder::{did_you_mean, Decoder};
 use super::params::Searched;
+use super::split_values::split_values;
 use super::tree::{join, Kind, Node, Pos};
 
 /// A `when:` mapping as written.

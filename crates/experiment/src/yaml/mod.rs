@@ -27,6 +27,7 @@ mod pruner;
 mod quote;
 mod sampler;
 mod scan;
+mod split_values;
 mod syntax;
 mod tree;
 mod warm_start;

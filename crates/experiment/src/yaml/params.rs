@@ -15,8 +15,9 @@ use std::collections::BTreeSet;
 use crate::{suggest, Distribution, Knob, KnobKind, Param, ParamValue, KNOBS};
 
 use super::conditions::{self, RawWhen};
-use super::decoder::{describe, did_you_mean, scalar, split_values, Decoder, Fields};
+use super::decoder::{describe, did_you_mean, scalar, Decoder, Fields};
 use super::distribution;
+use super::split_values::split_values;
 use super::syntax::Allowed;
 use super::tree::{join, Entry, Kind, Node, Pos, Scalar};
 
