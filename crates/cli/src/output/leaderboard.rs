@@ -24,9 +24,8 @@ use cells::Cells;
 pub(super) mod cells;
 
 /// How many rows a leaderboard writes, and whose trials the footer's `sweep trials` command
-/// lists: `(top, experiment, store)` gives the whole command, one to paste; `top` alone, the
-/// command's name only (FIXME: as the callers that pass a `usize` still have it; they pass the
-/// tuple next, and then this conversion goes).
+/// lists: `(top, experiment, store)` gives the whole command, one to paste (every caller's);
+/// `top` alone, in tests only, the command's name.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rows<'a> {
     /// The rows written, best first.
@@ -35,6 +34,7 @@ pub(crate) struct Rows<'a> {
     listed: Option<(&'a str, &'a Path)>,
 }
 
+#[cfg(test)]
 impl From<usize> for Rows<'_> {
     fn from(top: usize) -> Self {
         Rows { top, listed: None }
