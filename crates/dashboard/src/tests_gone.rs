@@ -4,8 +4,9 @@
 //! The others are compared, with a note naming what is gone, while at least two remain; with
 //! fewer, a 404 page names what is gone and links back with the remaining ticks kept. A trial
 //! number is named with the trials the experiment holds (`its trials are 0 to 9`), not as gone
-//! "any more". A name the store holds none of but has a near
-//! match for may be mistyped rather than removed, and is said as either, with the near match.
+//! "any more"; nor is a name: the store keeps no word of the names it held, and one with no
+//! near match may never have been there. A name the store holds none of but has a near match
+//! for may be mistyped rather than removed, and is said as either, with the near match.
 
 use actix_web::http::StatusCode;
 
@@ -57,7 +58,7 @@ fn issue_gone_1_a_bookmarked_comparison_of_experiments_outlives_a_removed_one() 
         assert_eq!(status, StatusCode::OK, "{page}");
         assert_eq!(
             gone_note(&page),
-            Some("no experiment named qs-sobol any more: comparing the other 2"),
+            Some("no experiment named qs-sobol: comparing the other 2"),
             "{page}"
         );
         assert!(page.contains("<h1>Compare 2 experiments</h1>"), "{page}");
@@ -71,7 +72,7 @@ fn issue_gone_1_a_bookmarked_comparison_of_experiments_outlives_a_removed_one() 
         assert_eq!(status, StatusCode::OK, "{fragment}");
         assert_eq!(
             gone_note(&fragment),
-            Some("no experiment named qs-sobol any more: comparing the other 2")
+            Some("no experiment named qs-sobol: comparing the other 2")
         );
         // Two gone, one left: no comparison; the page names them and goes back to the list
         // with the one left ticked.
@@ -80,7 +81,7 @@ fn issue_gone_1_a_bookmarked_comparison_of_experiments_outlives_a_removed_one() 
         assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
         assert!(
             page.contains(
-                "no experiments named qs-random, qs-sobol any more: 1 other left, and a \
+                "no experiments named qs-random, qs-sobol: 1 other left, and a \
                  comparison takes 2 to 8 experiments"
             ),
             "{page}"

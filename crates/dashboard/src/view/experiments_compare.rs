@@ -45,7 +45,7 @@ pub(crate) struct Column {
 #[derive(Debug, Clone)]
 pub(crate) struct ExperimentsComparePage {
     /// What the page says of the experiments ticked that the store does not hold
-    /// (`remaining`): `no experiment named qs-sobol any more: comparing the other 2`, or, for
+    /// (`remaining`): `no experiment named qs-sobol: comparing the other 2`, or, for
     /// one with a near match, `no experiment named t4 (removed since, or mistyped: did you mean
     /// t?): ...`; empty when none is missing.
     pub(crate) gone: String,

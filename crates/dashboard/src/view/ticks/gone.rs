@@ -55,12 +55,13 @@ pub(crate) fn gone_note(
 }
 
 /// Returns what a comparison of the ticks (`Ticks::compared`) still held (`kept`, in order)
-/// says of the others, `missing`: the note above it, `no experiment named qs-sobol any more:
-/// comparing the other 2` (empty when none is missing), or, where fewer than `Tick::MIN` are
-/// kept, as an `Err`, why there is no comparison, `no experiment named qs-sobol any more: 1
-/// other left, and a comparison takes 2 to 8 experiments`. A tick with a near match may never
-/// have named anything (a typo in an address written by hand), so it is not said to be gone
-/// "any more" but either, with the near match: `no experiment named t4 (removed since, or
+/// says of the others, `missing`: the note above it, `no experiment named qs-sobol: comparing
+/// the other 2` (empty when none is missing), or, where fewer than `Tick::MIN` are kept, as an
+/// `Err`, why there is no comparison, `no experiment named qs-sobol: 1 other left, and a
+/// comparison takes 2 to 8 experiments`. Nothing says a name is gone "any more": the store
+/// keeps no word of the names it held, and one may never have been there. A tick with a near
+/// match may be a typo in an address written by hand, so it is said to be either, with the
+/// near match: `no experiment named t4 (removed since, or
 /// mistyped: did you mean t?)`. A near match already compared (`kept`), or already suggested
 /// for a tick before it, is no suggestion: that tick is said `removed since, or never there`.
 /// Values are written as given, for the page to escape.
@@ -93,7 +94,7 @@ fn note<T: Tick>(kept: &[T], any: bool, words: &str) -> std::result::Result<Stri
 }
 
 /// Returns the words naming `missing`, beside the ticks compared, `kept`: `no experiments named
-/// qs-sobol, qs-grid any more` where none has a near match, else each with what may have come
+/// qs-sobol, qs-grid` where none has a near match, else each with what may have come
 /// of it, `no experiments named qs-sobol (removed since), t4 (removed since, or mistyped: did
 /// you mean t?)`. A near match that is compared already, or suggested for a tick before, is
 /// left out (it names no other experiment to look at), and its tick said `(removed since, or
@@ -123,12 +124,9 @@ fn missing_words<T: Tick>(kept: &[T], missing: &[Missing<T>]) -> String {
         };
         values.push(value);
     }
-    let values = values.join(", ");
-    if near {
-        format!("no {named} {values}")
-    } else {
-        format!("no {named} {values} any more")
-    }
+    // Not "any more": the store keeps no word of what it held, so a name with no near match
+    // may have been removed, or never been there (a typo far from any name).
+    format!("no {named} {}", values.join(", "))
 }
 
 #[cfg(test)]
@@ -150,7 +148,7 @@ mod tests {
         };
         assert_eq!(
             missing_note(&names(&["a", "b"]), &gone(&["qs-sobol"])),
-            Ok("no experiment named qs-sobol any more: comparing the other 2".to_string())
+            Ok("no experiment named qs-sobol: comparing the other 2".to_string())
         );
         let held = Near::Trials(Some((0, 2)));
         assert_eq!(
@@ -161,7 +159,7 @@ mod tests {
         assert_eq!(
             missing_note(&names(&["a"]), &gone(&["b"])),
             Err(format!(
-                "no experiment named b any more: 1 other left, and a comparison takes \
+                "no experiment named b: 1 other left, and a comparison takes \
                  {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments"
             ))
         );
@@ -229,7 +227,7 @@ mod tests {
         // None near: gone.
         assert_eq!(
             missing_note(&kept, &[missing("x", None)]),
-            Ok("no experiment named x any more: comparing the other 2".to_string())
+            Ok("no experiment named x: comparing the other 2".to_string())
         );
         // A near match compared already, or suggested before, is no suggestion.
         assert_eq!(
