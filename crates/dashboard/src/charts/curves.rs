@@ -19,6 +19,7 @@ use plotters::style::text_anchor::{Pos, VPos};
 
 use super::axis::{within_reach, Past, YAxis};
 use super::dashes::{Dashes, RUNNING};
+use super::symbols::Symbol;
 use super::{
     draw_symbol, palette, render_marked, symbol, symbol_points, text_style, trial_tick, DrawResult,
     Mark, Shape, DIM,
@@ -416,11 +417,15 @@ pub(crate) fn fitted(
                         chart.draw_series(LineSeries::new(piece, colour.stroke_width(2)))?;
                     }
                 }
+                // Alone in its chart (a trial's page), circles are small and filled: hollow,
+                // they read as a running trial's ring at its latest epoch on the overlay.
+                let ringlike = lines.len() == 1 && symbol(i) == Symbol::Circle;
+                let (r, filled) = if ringlike { (3, true) } else { (4, false) };
                 for p in symbol_points(points, (x0, x1), i)
                     .iter()
                     .filter(|p| shown(p))
                 {
-                    draw_symbol(root, chart.backend_coord(p), symbol(i), colour, 4, false)?;
+                    draw_symbol(root, chart.backend_coord(p), symbol(i), colour, r, filled)?;
                 }
                 // The recorded point itself (downsampling may have dropped it).
                 if let Some((step, value)) = best_of(curve, points) {

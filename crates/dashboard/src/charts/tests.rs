@@ -680,9 +680,21 @@ fn curves_mark_the_best_epoch() {
         svg.split_once('>')
             .map_or(String::new(), |(_, d)| d.to_string())
     };
-    // Alone: a dot on the curve and a labelled line down the chart.
+    // Alone: a dot on the curve and a labelled line down the chart; the circles along the
+    // curve are small and filled too (hollow, they read as a running trial's ring), so the
+    // best epoch's is the one of radius 6.
     let svg = draw(&[line("trial 3", 0, Some(25.0))]);
-    assert_eq!(dots(&svg), 1, "{svg}");
+    assert_eq!(
+        count(&svg, "r=\"6\" opacity=\"1\" fill=\"#0072B2\""),
+        1,
+        "{svg}"
+    );
+    let white = svg
+        .split("<circle")
+        .skip(1)
+        .filter(|c| c.contains("#FFFFFF"))
+        .count();
+    assert_eq!(white, 0, "{svg}");
     assert!(drawn(&svg).contains("best epoch 25"), "{svg}");
     // Near the right edge the label sits on the line's left.
     let svg = draw(&[line("trial 3", 0, Some(39.0))]);
@@ -721,9 +733,9 @@ fn curves_mark_the_best_epoch() {
         svg.contains("aria-label=\"y by epoch: trial 3: best epoch 25, 0.9600; trial 9: best epoch 12, 0.9167\""),
         "{svg}"
     );
-    // A step the curve never recorded marks nothing.
+    // A step the curve never recorded marks nothing (no dot of radius 6).
     let svg = draw(&[line("trial 3", 0, Some(99.0))]);
-    assert_eq!(dots(&svg), 0, "{svg}");
+    assert_eq!(count(&svg, "r=\"6\""), 0, "{svg}");
     assert!(!drawn(&svg).contains("best epoch"), "{svg}");
 }
 
@@ -1904,8 +1916,9 @@ fn issue_audit_3_a_short_curve_has_symbols_on_its_epochs_and_whole_epoch_ticks()
         "",
         "",
     );
-    // One hollow circle (a white disc in a ring) on each of the two epochs, none between.
-    assert_eq!(count(&svg, "<circle"), 4, "{svg}");
+    // One small filled circle on each of the two epochs, none between (alone in its chart,
+    // a hollow one would read as a running trial's ring).
+    assert_eq!(count(&svg, "<circle"), 2, "{svg}");
     // The epoch axis is ticked at whole epochs only.
     let ticks: Vec<&str> = svg
         .split("<text")

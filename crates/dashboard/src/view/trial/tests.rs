@@ -128,3 +128,24 @@ fn issue_a_spec_path_that_was_not_utf8_is_written_spec_in_the_rerun_commands() {
          sweep run /runs/exp.stored.yaml --store .sweep-reproduce-4 --run-cap 5"
     );
 }
+
+#[test]
+fn issue_a_trials_own_curve_marks_are_filled_not_rings_like_a_running_trials() {
+    // Hollow circles along a trial's curve read as the overlay's ring at a running trial's
+    // latest epoch: alone in its chart, its marks are filled.
+    let info = fixtures::info("demo", ExperimentStatus::Finished, 6);
+    let trial = fixtures::trial(0, 6);
+    let points = (1..=12)
+        .map(|e| (Step(e), 0.5 + f64::from(e) / 100.0))
+        .collect();
+    let metrics = BTreeMap::from([("val_accuracy".to_string(), points)]);
+    let charts = metric_charts(&info, None, &trial, &metrics);
+    let svg = charts.first().map(|c| c.svg.clone()).unwrap_or_default();
+    let circles: Vec<&str> = svg.split("<circle").skip(1).collect();
+    assert!(circles.len() >= 6, "{svg}");
+    let hollow = circles
+        .iter()
+        .filter(|c| c.contains("fill=\"#FFFFFF\""))
+        .count();
+    assert_eq!(hollow, 0, "{svg}");
+}
