@@ -225,4 +225,14 @@ fn issue_a_compaction_that_swapped_nothing_says_nothing_of_the_shells_folder() {
     assert!(out.stdout.contains("nothing given back"), "{}", out.stdout);
     assert!(!out.stderr.contains("note:"), "{}", out.stderr);
     assert!(!out.stderr.contains("...."), "{}", out.stderr);
+    // Its progress line claimed a swap before any was known (`its database is copied, checked
+    // and swapped in`, then `nothing given back ... the store is as it was`).
+    assert!(
+        out.stderr.contains(
+            "compacting .: its database is copied and checked, and swapped in only if the copy \
+             is smaller"
+        ) && !out.stderr.contains("checked and swapped in"),
+        "{}",
+        out.stderr
+    );
 }

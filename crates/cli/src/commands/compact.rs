@@ -1,5 +1,6 @@
 //! `sweep compact`: gives back the disk space of removed experiments (`store::Store::compact`:
-//! the database copied, checked and swapped in, killed at any point without loss).
+//! the database copied, checked and swapped in where the copy is smaller, killed at any point
+//! without loss).
 
 use std::io::Write as _;
 
@@ -16,9 +17,12 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
     if store::compaction_pending(path).is_none() {
         require_store(path)?;
     }
-    // Said with no dots after the path, which would read as part of it (`compacting ....`).
+    // Said with no dots after the path, which would read as part of it (`compacting ....`);
+    // and without a swap, which is known only once the copy is measured (one no smaller is
+    // deleted, the store left as it was).
     say!(
-        "compacting {}: its database is copied, checked and swapped in",
+        "compacting {}: its database is copied and checked, and swapped in only if the copy is \
+         smaller",
         crate::output::visible_path(path)
     );
     // The folder is replaced by its copy: a shell inside it is left in the old, deleted one.
