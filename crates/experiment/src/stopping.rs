@@ -89,9 +89,9 @@ impl ExperimentSpec {
                     "give the sweep more trials (`run_cap`)"
                 };
                 notes.push(format!(
-                    "the plateau never ends the sweep early: it waits {} trials without \
+                    "the plateau never ends the sweep early: it waits {} without \
                      improving, and the sweep has {trials}; {advice}",
-                    plateau.patience
+                    crate::counted(plateau.patience, "trial", "trials")
                 ));
             }
         }

@@ -217,7 +217,7 @@ fn the_advice_is_one_the_settings_allow() {
     assert_eq!(
         one_trial,
         [
-            "the plateau never ends the sweep early: it waits 1 trials without improving, and the \
+            "the plateau never ends the sweep early: it waits 1 trial without improving, and the \
           sweep has 1; give the sweep more trials (`run_cap`)"
         ]
     );
