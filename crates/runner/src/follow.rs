@@ -46,8 +46,9 @@ pub struct Follow<'a> {
 /// line of that agent's is its restart (`agent_restarted`). An abort some later line of its
 /// agent's follows is history, as it is to an agent started after it. Journals that do not read
 /// or hold what no agent writes (`agents::check_event`) leave the experiment `interrupted` too,
-/// said to the observer (`following_failed`), and are read again from the start every
-/// `follow.retry` until they read. The agent the study waits for, to run a trial or to measure
+/// with what each agent said before the fault (the others' journals whole), said to the
+/// observer (`following_failed`), and are read again from the start every `follow.retry` until
+/// they read. The agent the study waits for, to run a trial or to measure
 /// the best one, is said to be quiet (`Observer::agent_quiet`).
 pub fn follow_study(
     store: &Store,
@@ -103,24 +104,8 @@ pub fn follow_study(
     // Whether the last read of the journals failed.
     let mut failed = false;
     loop {
-        let taken = match take(watcher, store, spec, header.agents, &mut stopped) {
-            Ok(taken) => taken,
-            Err(error) => {
-                failed = true;
-                set_status(store, &mut info, ended.is_some(), true)?;
-                observer.following_failed(&error, retry);
-                if wait(stop, retry) {
-                    return Ok(ended.is_some());
-                }
-                // Read again from the start: the journal may have been mended, and the events
-                // read before the fault in the failed poll were not all stored.
-                watcher.rewind();
-                stopped.clear();
-                first = true;
-                continue;
-            }
-        };
-        if failed {
+        let taken = take(watcher, store, spec, header.agents, &mut stopped);
+        if failed && taken.fault.is_none() {
             failed = false;
             observer.following_resumed();
         }
@@ -154,8 +139,29 @@ pub fn follow_study(
                 ended = Some(spec.best(&trials).map(|t| t.id));
             }
         }
-        // Stopped where an agent stopped on an error, until it is started again.
-        set_status(store, &mut info, ended.is_some(), !stopped.is_empty())?;
+        // Stopped where an agent stopped on an error, until it is started again, or where
+        // the journals do not read.
+        let fault = taken.fault;
+        set_status(
+            store,
+            &mut info,
+            ended.is_some(),
+            !stopped.is_empty() || fault.is_some(),
+        )?;
+        if let Some(error) = fault {
+            failed = true;
+            observer.following_failed(&error, retry);
+            if wait(stop, retry) {
+                return Ok(ended.is_some());
+            }
+            // Read again from the start: the journal may have been mended, and the events
+            // after the fault in the failed poll were not all stored (those before it were,
+            // and are stored again alike).
+            watcher.rewind();
+            stopped.clear();
+            first = true;
+            continue;
+        }
         for (agent, reason) in &stopped {
             if told.insert(*agent) {
                 observer.agent_stopped(*agent, header.agents, reason);
@@ -223,45 +229,78 @@ fn wait(stop: &Stop, time: Duration) -> bool {
 
 /// What one read of the journals brought.
 struct Taken {
-    /// How many events came.
+    /// How many events came and were stored.
     events: usize,
     /// The trials whose test-split result came.
     tested: Vec<TrialId>,
+    /// The first fault met: a journal that does not read, an event no agent could have
+    /// written (the rest of its agent's events not taken), or the store refusing a write.
+    fault: Option<crate::Error>,
 }
 
 /// Reads the agents' new events (of `agents` agents) and writes them into `store` under the
 /// experiment of `spec`, each checked as an agent checks the others' (`agents::check_event`);
-/// keeps in `stopped` the agents whose last line is an abort, with its reason (a later line of
-/// the agent's is its restart).
+/// keeps in `stopped` the agents whose last line read is an abort, with its reason (a later
+/// line of the agent's is its restart). A journal that does not read, or an event refused,
+/// stops the taking of its agent's events there, not the others': what every agent said up to
+/// the fault is stored, so that a follower shows it.
 fn take(
     watcher: &mut Watcher,
     store: &Store,
     spec: &ExperimentSpec,
     agents: u32,
     stopped: &mut BTreeMap<u32, String>,
-) -> Result<Taken> {
-    let name = &spec.name;
+) -> Taken {
+    let (heard, faults) = watcher.poll_readable();
     let mut taken = Taken {
         events: 0,
         tested: Vec::new(),
+        fault: faults.into_iter().next().map(crate::Error::from),
     };
-    for heard in watcher.poll_placed()? {
-        taken.events += 1;
-        match &heard.event {
-            JournalEvent::Abort(reason) => {
-                stopped.insert(heard.agent, reason.clone());
+    // The agents an event of which was refused: their later events wait for the re-read.
+    let mut refused: BTreeSet<u32> = BTreeSet::new();
+    for heard in heard {
+        if refused.contains(&heard.agent) {
+            continue;
+        }
+        match take_one(store, spec, agents, &heard, stopped) {
+            Ok(tested) => {
+                taken.events += 1;
+                taken.tested.extend(tested);
             }
-            event => {
-                stopped.remove(&heard.agent);
-                if let JournalEvent::Tested(result) = event {
-                    taken.tested.push(result.trial);
-                }
-                crate::agents::check_event(spec, store, agents, &heard)?;
-                record(store, name, event)?;
+            Err(error) => {
+                refused.insert(heard.agent);
+                taken.fault.get_or_insert(error);
             }
         }
     }
-    Ok(taken)
+    taken
+}
+
+/// Writes the event `heard` into `store` as `take` does; returns the trial whose test-split
+/// result it is, if it is one.
+fn take_one(
+    store: &Store,
+    spec: &ExperimentSpec,
+    agents: u32,
+    heard: &store::Polled,
+    stopped: &mut BTreeMap<u32, String>,
+) -> Result<Option<TrialId>> {
+    match &heard.event {
+        JournalEvent::Abort(reason) => {
+            stopped.insert(heard.agent, reason.clone());
+            Ok(None)
+        }
+        event => {
+            crate::agents::check_event(spec, store, agents, heard)?;
+            stopped.remove(&heard.agent);
+            record(store, &spec.name, event)?;
+            Ok(match event {
+                JournalEvent::Tested(result) => Some(result.trial),
+                _ => None,
+            })
+        }
+    }
 }
 
 #[cfg(test)]

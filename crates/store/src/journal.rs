@@ -348,8 +348,10 @@ fn journals(folder: &Path) -> Option<Vec<(u32, PathBuf)>> {
     Some(found)
 }
 
-/// Reads the complete lines `tail`'s journal gained, checking its header against `base` (the
-/// study's, but for the agent's number); `reader` names who reads, for a refusal.
+/// Reads the complete lines `tail`'s journal gained into `events`, checking its header against
+/// `base` (the study's, but for the agent's number); `reader` names who reads, for a refusal. A
+/// line that does not read ends the reading with its error: `events` holds those before it,
+/// and `tail` stays before it, to read it again.
 fn follow(
     tail: &mut Tail,
     base: &AgentHeader,
@@ -387,9 +389,8 @@ fn follow(
         ..base.clone()
     };
     for line in lines(&bytes[..whole]) {
-        tail.offset += u64::try_from(line.len()).unwrap_or(u64::MAX) + 1;
-        tail.lines += 1;
-        let event = read_line(&tail.path, tail.lines, line, &expected, |found| {
+        let number = tail.lines + 1;
+        let event = read_line(&tail.path, number, line, &expected, |found| {
             format!(
                 "agent {} runs another study than {reader} ({}); every agent must run the \
                  same file, on the same data and warm start, with the same parallel and \
@@ -398,11 +399,13 @@ fn follow(
                 differences(found, &expected).join(", ")
             )
         })?;
+        tail.offset += u64::try_from(line.len()).unwrap_or(u64::MAX) + 1;
+        tail.lines = number;
         events.extend(event.map(|event| Polled {
             agent: tail.agent,
             event,
             path: tail.path.clone(),
-            line: tail.lines,
+            line: number,
         }));
     }
     Ok(())

@@ -7,7 +7,7 @@ use super::{
     decode, follow, io_error, journal_error, journal_path, journals, unplaced, AgentHeader,
     JournalEvent, Line, PeerJournal, Polled, Tail,
 };
-use crate::Result;
+use crate::{Error, Result};
 
 /// Follows every agent's journal of one experiment in an exchange folder without taking part:
 /// what `sweep serve --exchange` shows a study from. The first journal found gives the study's
@@ -95,6 +95,26 @@ impl Watcher {
             }
         }
         Ok(events)
+    }
+
+    /// Returns what `poll_placed` does, reading on past a journal that does not read (a
+    /// damaged line, another study's header): each journal's events up to the line that does
+    /// not read, which the next call reads again, and the error of each such journal, by
+    /// agent number; so that a follower shows what the agents said before a damaged line.
+    pub fn poll_readable(&mut self) -> (Vec<Polled>, Vec<Error>) {
+        if let Err(error) = self.read_header() {
+            return (Vec::new(), vec![error]);
+        }
+        let mut events = Vec::new();
+        let mut errors = Vec::new();
+        if let Some(header) = &self.header {
+            for tail in &mut self.tails {
+                if let Err(error) = follow(tail, header, "the first agent found", &mut events) {
+                    errors.push(error);
+                }
+            }
+        }
+        (events, errors)
     }
 
     /// Forgets how far each journal was read, so that the next `poll` returns every event

@@ -257,3 +257,60 @@ fn issue_aud_2_a_follower_refuses_a_result_the_trial_s_reports_do_not_give() {
         assert!(kept.is_none_or(|t| t.state == experiment::TrialState::Running));
     }
 }
+
+/// Issue: a follower started after an agent's journal was damaged showed an empty study
+/// (every poll failed at the damaged line, and what was read before it was not stored) where
+/// it said that what the agents said before is shown.
+#[test]
+fn issue_cluster45_a_follower_shows_what_the_agents_said_before_a_damaged_line() {
+    let spec = spec(4, "follow");
+    let dir = tempfile::tempdir().unwrap();
+    let first = agent_0_of(&spec, 2, dir.path());
+    let header = store::AgentHeader {
+        experiment: "toy".into(),
+        agent: 1,
+        agents: 2,
+        parallel: 2,
+        planned: 4,
+        spec_hash: spec.hash(),
+        data_hash: String::new(),
+        spec_text: spec.source.clone(),
+        warm_hash: String::new(),
+    };
+    let (second, _) = store::Exchange::join(dir.path(), header).unwrap();
+    // Agent 0 ran trials 0 and 2, agent 1 trial 1; agent 0's line 5 (trial 2's start) is
+    // damaged.
+    end_trials(&first, 0..1, true);
+    end_trials(&first, 2..3, true);
+    end_trials(&second, 1..2, true);
+    let path = first.own_path().to_path_buf();
+    let whole = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = whole.lines().collect();
+    lines[4] = "{\"v\":1,\"report\":{broken";
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let followed = Store::temporary().unwrap();
+    let shown = std::sync::Mutex::new(Vec::new());
+    let stop = Stop::default();
+    let told = Told(std::sync::Mutex::default(), |_: &str| {
+        let info = followed.experiment("toy").unwrap().unwrap();
+        let trials: Vec<(u32, experiment::TrialState)> = followed
+            .trials("toy")
+            .unwrap()
+            .iter()
+            .map(|t| (t.id.0, t.state))
+            .collect();
+        shown.lock().unwrap().push((info.status, trials));
+        stop.close();
+    });
+    let ended = follow_into(&followed, dir.path(), &spec, (&told, &stop), 3_600_000);
+    assert!(!ended.unwrap());
+    let said = told.0.lock().unwrap().clone();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].contains("agent-0.jsonl:5: "), "{said:?}");
+    // Agent 0's trial before the damage, and agent 1's whole journal.
+    let done = experiment::TrialState::Completed;
+    assert_eq!(
+        *shown.lock().unwrap(),
+        [(ExperimentStatus::Interrupted, vec![(0, done), (1, done)])]
+    );
+}
