@@ -7,8 +7,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::{self, EdgeInk, Past};
 use super::curves::within;
 use super::{
-    legend_entry, metric_title, render_marked, text_style, tick, trial_tick, DrawResult, Mark,
-    Marker, Shape, Task, DIM, GRID, PALETTE,
+    is_fraction, legend_entry, metric_title, render_marked, text_style, tick, trial_tick,
+    DrawResult, Mark, Marker, Shape, Task, DIM, GRID, PALETTE,
 };
 use crate::downsample;
 
@@ -67,7 +67,7 @@ pub(crate) fn history(
         .into_iter()
         .chain(target)
         .collect();
-    let Some(axis) = axis::trials(
+    let Some(mut axis) = axis::trials(
         &finished,
         &values(&|p| p.state == TrialState::Pruned),
         Some(goal),
@@ -75,6 +75,16 @@ pub(crate) fn history(
     ) else {
         return super::empty(SIZE, &label, "no completed trials");
     };
+    // A fraction's padded axis stops at 0 and 1 (one trial at 0.97 passed 1), where every
+    // value drawn lies between them.
+    let drawn = finite.iter().map(|p| p.value).chain(target);
+    if is_fraction(objective, task)
+        && axis.scale == axis::YAxis::Linear
+        && drawn.into_iter().all(|v| (0.0..=1.0).contains(&v))
+    {
+        let (lo, hi) = axis.range;
+        axis.range = (lo.max(0.0), hi.min(1.0));
+    }
     let (y0, y1) = axis.range;
     // The trials on the axis, at their places; those past it (a diverged trial's 3e30), on
     // its edge, each marked apart.

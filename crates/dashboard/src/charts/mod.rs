@@ -64,7 +64,8 @@ pub(crate) use symbols::{swatch, symbol, symbol_points};
 #[cfg(test)]
 use symbols::{Symbol, SYMBOLS};
 pub(crate) use text::{
-    metric_title, shorten, shorten_middle, significant, tick, trial_tick, trial_title, whole, Task,
+    is_fraction, metric_title, shorten, shorten_middle, significant, tick, trial_tick, trial_title,
+    whole, Task,
 };
 use text::{precise, text_style};
 pub(crate) use timeline::{timeline, Cut, Ending, Span};

@@ -230,3 +230,46 @@ fn issue_marks_a_pruned_trial_past_the_axis_is_a_hollow_triangle_on_history_and_
     let svg = history_of(&values, &[9], Direction::Minimize);
     assert!(!draws_text(&svg, PRUNED_ON_EDGE), "{svg}");
 }
+
+/// Returns the `y` pixel of the tick that reads `text` on chart `svg`.
+fn tick_y(svg: &str, text: &str) -> Option<i32> {
+    svg.split("<text").skip(1).find_map(|t| {
+        let (attrs, rest) = t.split_once('>')?;
+        (rest.split('<').next()?.trim() == text).then_some(())?;
+        attrs.split(" y=\"").nth(1)?.split('"').next()?.parse().ok()
+    })
+}
+
+#[test]
+fn issue_a_fractions_history_axis_stops_at_one_with_one_trial() {
+    // One trial at 0.97: the padded axis ran to 1.0185, past 1, where no accuracy lies; now
+    // its tick 1 is at the top of the plot, where a loss's (not a fraction) is below it.
+    let points = [HistoryPoint {
+        trial: 0,
+        value: 0.97,
+        state: TrialState::Completed,
+        feasible: true,
+    }];
+    let chart = |metric: &str| {
+        history(
+            &points,
+            metric,
+            Direction::Maximize,
+            None,
+            Task::Classification,
+            "/t/",
+        )
+    };
+    let (accuracy, loss) = (chart("val_accuracy"), chart("val_loss"));
+    let (Some(one), Some(loss_one)) = (tick_y(&accuracy, "1"), tick_y(&loss, "1")) else {
+        panic!("no tick 1: {accuracy}\n{loss}");
+    };
+    let top = tick_y(&accuracy, "0.98").unwrap_or(i32::MAX);
+    assert!(
+        one < loss_one && one < top,
+        "{one} {loss_one} {top}: {accuracy}"
+    );
+    // The plot's top grid line is where the tick 1 is, give or take the text's offset.
+    let grid_top = 12;
+    assert!((one - grid_top).abs() <= 8, "{one}: {accuracy}");
+}

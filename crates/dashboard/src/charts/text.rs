@@ -99,15 +99,19 @@ impl Task {
 pub(crate) fn metric_title(metric: &str, task: Task) -> String {
     match (metric, task) {
         ("epoch_seconds", _) => "epoch_seconds (s)".to_string(),
-        (m, Task::Classification | Task::Unknown) if m.ends_with("accuracy") => {
-            format!("{m} (fraction)")
-        }
+        (m, _) if is_fraction(m, task) => format!("{m} (fraction)"),
         (m, Task::Classification) if m.ends_with("loss") => format!("{m} (cross-entropy)"),
         (m, Task::Regression) if m.ends_with("loss") => {
             format!("{m} (standardized MSE)")
         }
         (m, _) => m.to_string(),
     }
+}
+
+/// Returns whether `metric` of an experiment of `task` is known to be a fraction, from 0 to 1,
+/// as its axis title says (`metric_title`): an accuracy, unless the task is a regression.
+pub(crate) fn is_fraction(metric: &str, task: Task) -> bool {
+    matches!(task, Task::Classification | Task::Unknown) && metric.ends_with("accuracy")
 }
 
 /// Formats a tick value with at most four significant digits and no trailing zeros.
