@@ -237,7 +237,10 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
             observer.notices.set(
                 name,
                 JOURNALS_KEY,
-                format!("no longer followed: {e}; its agents may go on: restart sweep serve to follow the study again"),
+                format!(
+                    "no longer followed: {e}; its agents may go on: restart sweep serve to \
+                     follow the study again"
+                ),
             );
         }
     }
@@ -379,8 +382,8 @@ fn reach(args: &DashboardArgs) -> anyhow::Result<(Access, Option<std::net::Socke
     if let Some(addr) = addr {
         if !addr.ip().is_loopback() && access.is_open() {
             bail!(
-                "serving on {addr} needs a token, since anyone who can reach it could read the store: \
-                 pass --token TOKEN or set SWEEP_TOKEN"
+                "serving on {addr} needs a token, since anyone who can reach it could read the \
+                 store: pass --token TOKEN or set SWEEP_TOKEN"
             );
         }
     }
@@ -400,8 +403,9 @@ pub(crate) fn link(server: &Server, args: &DashboardArgs) -> String {
 }
 
 /// Returns `error` with the advice that fits `sweep run` when it is a `PortTaken` or a
-/// `descriptors::TooFewDescriptors`: the sweep can also run without a dashboard. It stays a `PortTaken`, so that a busy port still exits
-/// as a busy one (`main`).
+/// `descriptors::TooFewDescriptors`: the sweep can also run without a dashboard. Each keeps its
+/// type, so that a busy port still exits as a busy one (`main`); too few descriptors exit 2,
+/// as a refusal does.
 pub(crate) fn for_run(error: anyhow::Error) -> anyhow::Error {
     const NO_SERVE: &str = ", or pass --no-serve to run the sweep without it";
     let error = match error.downcast::<descriptors::TooFewDescriptors>() {

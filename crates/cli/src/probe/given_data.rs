@@ -259,7 +259,8 @@ mod tests {
 
     #[test]
     fn the_header_names_each_data_file_read_elsewhere_than_recorded() {
-        let text = "name: e\nseed: 7\ndata: {csv: d.csv, target: y}\nmetric: {name: val_accuracy, goal: maximize}\n\
+        let text = "name: e\nseed: 7\ndata: {csv: d.csv, target: y}\n\
+                    metric: {name: val_accuracy, goal: maximize}\n\
                     parameters:\n  lr: {min: 0.001, max: 0.1}\n";
         let spec = ExperimentSpec::from_yaml_str(text, std::path::Path::new("/now/e.yaml"))
             .expect("a valid spec");

@@ -1,12 +1,15 @@
 //! Whether the dashboard's workers fit under the process's limit on open files (`ulimit -n`):
 //! actix starts each worker's runtime with an `unwrap`, so a worker refused a descriptor
 //! panicked after the `dashboard: URL` line was printed (exit 2, the panic's text on the
-//! terminal). Before the server starts, the descriptors free under the limit are counted
-//! (`/proc/self/limits` and `/proc/self/fd`, Linux's; elsewhere nothing is counted): fewer
-//! workers start where not all fit, and none where not one does, said as `TooFewDescriptors`.
+//! terminal). Before the server starts, the descriptors free under the soft limit are counted
+//! (the limit from `getrlimit`, the descriptors open from `/proc/self/fd`): fewer workers start
+//! where not all fit, and none where not one does, said as `TooFewDescriptors`.
 //!
-//! The soft limit is not raised toward the hard one here: that takes `setrlimit`, which this
-//! crate reaches only through unsafe code (forbidden) or a dependency it does not have.
+//! Where there is no `/proc/self/fd` (macOS, the BSDs) nothing is counted and every worker
+//! asked for starts: their `/dev/fd` lists only the first three descriptors unless a file
+//! system is mounted there, and a count too low would start workers that do not fit. Nor is
+//! anything counted off unix. The soft limit is raised toward the hard one once, as the binary
+//! starts (`main`'s `raise_open_files_limit`), so the limit read here is the raised one.
 
 use std::path::Path;
 
@@ -44,13 +47,11 @@ impl std::fmt::Display for TooFewDescriptors {
 impl std::error::Error for TooFewDescriptors {}
 
 /// Returns how many of the `asked` workers (at least 1) fit under this process's limit on open
-/// files, as the system says it now; `asked` where it says nothing.
+/// files, as the system says it now; `asked` where it says nothing (no `/proc/self/fd`, or no
+/// limit).
 pub(crate) fn workers_that_fit(asked: usize) -> Result<usize, TooFewDescriptors> {
-    let limit = std::fs::read_to_string("/proc/self/limits")
-        .ok()
-        .and_then(|text| soft_limit(&text));
     let open = std::fs::read_dir(Path::new("/proc/self/fd")).map(Iterator::count);
-    match (limit, open) {
+    match (soft_limit(), open) {
         // `read_dir` holds a descriptor of its own while it counts.
         (Some(limit), Ok(open)) => fit(
             asked,
@@ -75,15 +76,21 @@ fn fit(asked: usize, open: u64, limit: u64) -> Result<usize, TooFewDescriptors> 
     }
 }
 
-/// Returns the soft limit on open files in the text of `/proc/self/limits` (`Max open files
-/// 1024 4096 files`); `None` for `unlimited` or a text that does not say it.
-fn soft_limit(limits: &str) -> Option<u64> {
-    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    line.trim_start_matches("Max open files")
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+/// Returns the soft limit on open files (`ulimit -n`); `None` where there is none
+/// (`RLIM_INFINITY`) or the system does not say.
+#[cfg(unix)]
+fn soft_limit() -> Option<u64> {
+    use nix::sys::resource::{getrlimit, Resource, RLIM_INFINITY};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, _)) if soft != RLIM_INFINITY => Some(soft),
+        _ => None,
+    }
+}
+
+/// Returns the soft limit on open files: none is read off unix.
+#[cfg(not(unix))]
+fn soft_limit() -> Option<u64> {
+    None
 }
 
 #[cfg(test)]
@@ -106,16 +113,21 @@ mod tests {
         assert_eq!(fit(0, 10, 1024), Ok(1));
     }
 
+    /// The limit read is the one `/proc/self/limits` shows (Linux's), where the dashboard's
+    /// count of open descriptors is made.
+    #[cfg(target_os = "linux")]
     #[test]
-    fn the_soft_limit_is_read_from_proc() {
-        let limits = "Limit                     Soft Limit           Hard Limit           Units     \n\
-                      Max cpu time              unlimited            unlimited            seconds   \n\
-                      Max open files            21                   4096                 files     \n";
-        assert_eq!(soft_limit(limits), Some(21));
-        assert_eq!(
-            soft_limit("Max open files            unlimited            unlimited            files"),
-            None
-        );
-        assert_eq!(soft_limit(""), None);
+    fn the_soft_limit_is_the_one_the_system_shows() {
+        let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+        let line = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .unwrap();
+        let shown = line
+            .trim_start_matches("Max open files")
+            .split_whitespace()
+            .next()
+            .unwrap();
+        assert_eq!(soft_limit(), shown.parse::<u64>().ok(), "{line}");
     }
 }

@@ -227,7 +227,8 @@ type OpenedHook = Box<dyn FnMut(&Path)>;
 #[cfg(test)]
 thread_local! {
     /// What a test does between this thread's opens of lock files and their locks.
-    static ON_OPENED: std::cell::RefCell<Option<OpenedHook>> = const { std::cell::RefCell::new(None) };
+    static ON_OPENED: std::cell::RefCell<Option<OpenedHook>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Makes `hook` run each time a taker on this thread has opened a lock file and not yet locked
