@@ -180,6 +180,9 @@ pub(super) fn refused_character(text: &str, allowed: Allowed) -> Option<char> {
 pub(super) fn refused_character_message(text: &str, ch: char) -> String {
     let name = match ch {
         '\0' => "NUL",
+        '\t' => "TAB",
+        '\n' => "LINE FEED",
+        '\r' => "CARRIAGE RETURN",
         _ => invisible_name(ch).unwrap_or("a control character"),
     };
     format!(

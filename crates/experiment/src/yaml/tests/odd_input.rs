@@ -33,14 +33,18 @@ fn control_characters_written_as_escapes_are_refused_in_names_and_values() {
                 "parameters:\n  optimizer: {values: [\"\\a\"]}\n",
                 &refused("5:24: parameters.optimizer.values[0]", "\\u{7}", "U+0007 (BELL)"),
             ),
-            // A tab in a value reads as spaces in a table: refused too.
+            // A tab or a line break in a value reads as spaces in a table: refused too.
             (
                 "parameters:\n  optimizer: {values: [\"a\\tb\"]}\n",
                 &refused(
                     "5:24: parameters.optimizer.values[0]",
                     "a\\u{9}b",
-                    "U+0009 (a control character)",
+                    "U+0009 (TAB)",
                 ),
+            ),
+            (
+                "parameters:\n  optimizer: {value: \"a\\nb\"}\n",
+                &refused("5:22: parameters.optimizer.value", "a\\u{a}b", "U+000A (LINE FEED)"),
             ),
             // A C1 control and the bidirectional overrides and isolates.
             (
