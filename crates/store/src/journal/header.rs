@@ -1,6 +1,11 @@
 //! Agents' headers compared: whether two are of one study (`same_study`), what differs
 //! between them for a refusal, and what is wrong with a header's counts.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use experiment::ExperimentSpec;
+
 use super::{AgentHeader, MAX_AGENTS};
 
 /// Returns whether `found` and `expected` are headers of one study: equal, but for the experiment
@@ -56,11 +61,26 @@ pub(super) fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<St
         expected.planned.to_string(),
     );
     let short = |hash: &str| experiment::short_hash(hash).to_string();
-    differ(
-        "spec text sha256",
-        short(&found.spec_hash),
-        short(&expected.spec_hash),
-    );
+    // Copies whose texts mean the same (comments, layout, where its files lie) differ in
+    // nothing to say; copies that differ, in the settings they mean otherwise.
+    let (there, here) = (found.spec_text.as_str(), expected.spec_text.as_str());
+    let carried = !there.is_empty() && !here.is_empty();
+    let same = found.spec_hash == expected.spec_hash
+        || (carried && ExperimentSpec::texts_mean_the_same(there, here));
+    if !same {
+        differ(
+            "spec text sha256",
+            short(&found.spec_hash),
+            short(&expected.spec_hash),
+        );
+    }
+    let text_said = (carried && !same).then(|| match setting_differences(there, here) {
+        Some(settings) => format!("the file's settings that differ: {settings}"),
+        None => format!(
+            "the file's lines that differ: {}",
+            text_differences(there, here)
+        ),
+    });
     differ(
         "data sha256",
         short(&found.data_hash),
@@ -78,29 +98,69 @@ pub(super) fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<St
         warm(&found.warm_hash),
         warm(&expected.warm_hash),
     );
-    // The file's lines that differ, last, where both journals carry the text.
-    if found.spec_hash != expected.spec_hash
-        && !found.spec_text.is_empty()
-        && !expected.spec_text.is_empty()
-    {
-        let lines = text_differences(&found.spec_text, &expected.spec_text);
-        if !lines.is_empty() {
-            out.push(format!("the file's lines that differ: {lines}"));
-        }
+    // What the file's copies mean differently, last, where both journals carry the text.
+    if let Some(settings) = text_said {
+        out.push(settings);
     }
     out
 }
 
+/// Names the settings of the experiment file's text `there` that `here` sets otherwise, each as
+/// the YAML writes it, with its defaults filled in (`ExperimentSpec::readable_resolved`, as a
+/// single process refusing an edited file shows them): `train.epochs: 3 there, 2 here`; a
+/// setting only one side has, `absent` on the other. What means the same (the paths of the
+/// files it names, a sampler's settings that search alike: `ExperimentSpec::resolves_as`) is
+/// left out. `None` where a text does not parse, or no setting differs (a line the reader
+/// does not know), for the raw lines to be shown instead (`text_differences`).
+fn setting_differences(there: &str, here: &str) -> Option<String> {
+    let file = Path::new("spec.yaml");
+    let then = ExperimentSpec::from_yaml_str(there, file).ok()?;
+    let now = ExperimentSpec::from_yaml_str(here, file).ok()?;
+    let (then, resolved) = (then.resolved(), now.resolved());
+    let settings = |text: &str| -> BTreeMap<String, String> {
+        let mut keyed = BTreeMap::new();
+        for line in text.lines() {
+            let key = line.split_once(": ").map_or(line, |(key, _)| key);
+            keyed.insert(key.to_string(), line.to_string());
+        }
+        keyed
+    };
+    let (before, after) = (settings(&then), settings(&resolved));
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    // Each side's line in the YAML's words, its key left off.
+    let value = |line: Option<&String>| match line {
+        Some(line) => {
+            let readable = ExperimentSpec::readable_resolved(line);
+            match readable.split_once(": ") {
+                Some((_, value)) => value.to_string(),
+                None => readable,
+            }
+        }
+        None => "absent".to_string(),
+    };
+    let said: Vec<String> = keys
+        .into_iter()
+        .filter_map(|key| {
+            let (a, b) = (before.get(key), after.get(key));
+            let alike = match (a, b) {
+                (Some(a), Some(b)) => a == b || now.resolves_as(a, b),
+                _ => false,
+            };
+            (!alike).then(|| format!("{key}: {} there, {} here", value(a), value(b)))
+        })
+        .collect();
+    (!said.is_empty()).then(|| said.join("; "))
+}
+
 /// Names the lines of the experiment file's text `there` that `here` lacks, and the other way
 /// round, the first few of each with their line numbers, as `line 17 there: `...`; line 17
-/// here: `...``: what an agent's copy of the file changed (a copy that changed only comments,
-/// layout or where its files lie is the same study, `same_study`, so those show here only
-/// beside a change).
+/// here: `...``: what an agent's copy of the file changed, where a copy does not parse
+/// (`setting_differences`).
 fn text_differences(there: &str, here: &str) -> String {
     const SHOWN: usize = 3;
     // Lines compared without their ends, so that line endings alone show nothing.
     let only = |text: &str, other: &str, side: &str| -> Vec<String> {
-        let others: std::collections::BTreeSet<&str> = other.lines().map(str::trim_end).collect();
+        let others: BTreeSet<&str> = other.lines().map(str::trim_end).collect();
         text.lines()
             .map(str::trim_end)
             .enumerate()
@@ -199,7 +259,7 @@ mod tests {
             ),
             (
                 at(&seeded, 1),
-                "the file's lines that differ: line 2 there: `seed: 3`",
+                "the file's settings that differ: seed: 3 there, 4 here",
             ),
         ] {
             let message = Exchange::join(apart.path(), refused)
@@ -207,5 +267,51 @@ mod tests {
                 .to_string();
             assert!(message.contains(says), "{says}: {message}");
         }
+    }
+
+    /// Issue: a refused agent's message listed the comment and path lines of copies that mean
+    /// the same study as "the file's lines that differ", and a real change below three new
+    /// comment lines was cut off; what differs in meaning is said as the settings, in the
+    /// YAML's words, and copies that mean the same say nothing of the file.
+    #[test]
+    fn issue_cluster45_a_refusal_names_the_settings_that_differ_not_comment_lines() {
+        let spec = "# cluster45 tiny agent test\nname: digits\nseed: 3\nmethod: tpe\n\
+                    metric: {name: val_loss}\ndata:\n  csv: data/x.csv\n  target: y\n\
+                    train:\n  epochs: 3\n\
+                    parameters:\n  lr: {min: 0.001, max: 0.1}\n";
+        let moved = spec
+            .replace("# cluster45 tiny agent test", "# node one: comment differs")
+            .replace("data/x.csv", "\"../x/data/x.csv\"");
+        // Three agents here, two there: the file's copies mean the same.
+        let three = AgentHeader {
+            agents: 3,
+            ..at(&moved, 1)
+        };
+        let said = super::differences(&at(spec, 0), &three).join(", ");
+        assert_eq!(said, "agent: 0 there, 1 here, agents: 2 there, 3 here");
+        // Three more comment lines and one fewer epoch.
+        let edited = format!(
+            "# one\n# two\n# three\n{}",
+            moved.replace("epochs: 3", "epochs: 2")
+        );
+        let said = super::differences(&at(spec, 0), &at(&edited, 0)).join(", ");
+        let hashes = format!(
+            "spec text sha256: {} there, {} here",
+            experiment::short_hash(&at(spec, 0).spec_hash),
+            experiment::short_hash(&at(&edited, 0).spec_hash)
+        );
+        assert_eq!(
+            said,
+            format!("{hashes}, the file's settings that differ: train.epochs: 3 there, 2 here")
+        );
+        // A copy that does not parse shows its raw lines.
+        let broken = spec.replace("seed: 3", "seed: [");
+        let said = super::differences(&at(spec, 0), &at(&broken, 0)).join(", ");
+        assert!(
+            said.ends_with(
+                "the file's lines that differ: line 3 there: `seed: 3`; line 3 here: `seed: [`"
+            ),
+            "{said}"
+        );
     }
 }
