@@ -250,3 +250,18 @@ fn issue_a_recorded_file_gone_is_read_where_the_experiment_was_last_run_from() {
         "{e}"
     );
 }
+
+/// Issue: `sweep reproduce` split a recorded data path holding a newline (a record of a build
+/// that took one) into two files, so the one the run read was never found where the record
+/// says it was: the record's paths are read as `GivenData::recorded_files` reads them.
+#[test]
+fn issue_a_recorded_data_path_holding_a_newline_is_read_where_the_record_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("da\nta");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("d.csv"), "x,y\n1,0\n").unwrap();
+    let record = record_of(&folder, "x,y\n1,0\n");
+    let moved_text = SPEC.replace("csv: d.csv", "csv: ../d.csv");
+    let spec = with_nothing_given(&moved_text, &record).unwrap();
+    assert_eq!(spec.data.csv.value, folder.join("d.csv"));
+}

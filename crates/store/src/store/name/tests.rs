@@ -253,7 +253,10 @@ fn a_lock_left_by_a_killed_process_holds_nothing_and_goes_with_the_next_holder()
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "store::name::tests::a_lock_left_by_a_killed_process_holds_nothing_and_goes_with_the_next_holder",
+            concat!(
+                "store::name::tests::",
+                "a_lock_left_by_a_killed_process_holds_nothing_and_goes_with_the_next_holder"
+            ),
         ])
         .args(["--test-threads", "1", "--nocapture"])
         .env(CHILD_ENV, &path)
