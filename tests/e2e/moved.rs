@@ -1,7 +1,8 @@
 //! Where an experiment's files lie is no part of what it means: an experiment run again from a
 //! folder moved since, or from a copy of its file that names its data, its warm start's file
 //! of results and its gate's baseline by other relative paths, resumes, by one process and by
-//! an agent alike (what the files hold is compared by their hashes, in unit tests).
+//! an agent alike. What the files hold is (the data's hash and the gate's in unit tests; a warm
+//! start's file of results here: other trials now are refused, a file gone since is not missed).
 
 use std::path::Path;
 
@@ -111,4 +112,68 @@ fn issue_an_agent_started_again_from_a_copy_naming_its_files_otherwise_resumes()
     let again = run("elsewhere/q.yaml");
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(env.reproducible_trials("moved", "store"), expected);
+}
+
+/// Issue: a resume whose warm start's file of results, named by another path, gave other
+/// trials went on (saying it took the stored ones) and stored the edited file as the spec, as
+/// its path is no part of the meaning. The trials the file gives now are compared with those
+/// taken: the same bytes under another name resume; other ones are refused, naming both files,
+/// with nothing stored; a file gone since resumes from the trials kept.
+#[test]
+fn issue_a_warm_starts_file_giving_other_trials_on_resume_is_refused_naming_both_files() {
+    let env = TestEnv::new();
+    experiment_folder(&env);
+    let store = "exp/store";
+    let run = |extend: &str| {
+        env.sweep(&[
+            "run",
+            "exp/q.yaml",
+            "--no-serve",
+            "--store",
+            store,
+            "--extend",
+            extend,
+        ])
+    };
+    let first = env.sweep(&["run", "exp/q.yaml", "--no-serve", "--store", store]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let exp = env.path().join("exp");
+    let name_file = |file: &str| {
+        let text = spec("").replace("runs/past.csv", file);
+        std::fs::write(exp.join("q.yaml"), text).unwrap();
+    };
+    std::fs::write(
+        exp.join("runs/other.csv"),
+        "lr,val_accuracy\n0.02,0.4\n0.03,0.6\n0.09,0.8\n",
+    )
+    .unwrap();
+    name_file("runs/other.csv");
+    let refused = run("1");
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        refused.stderr.contains(
+            "the file of results experiment `moved` warm-started from changed since it started: \
+             it took 2 trials from exp/runs/past.csv"
+        ) && refused
+            .stderr
+            .contains("exp/runs/other.csv gives 3 (sha256 "),
+        "{refused:?}"
+    );
+    let show = env.sweep(&["show", "moved", "--spec", "--store", store]);
+    assert!(
+        show.stdout.contains("warm_start: {csv: runs/past.csv}"),
+        "the file as first written stays: {show:?}"
+    );
+    assert_eq!(env.reproducible_trials("moved", store).len(), 1);
+    // The same bytes under another name are the same trials.
+    std::fs::copy(exp.join("runs/past.csv"), exp.join("runs/same.csv")).unwrap();
+    name_file("runs/same.csv");
+    let same = run("1");
+    assert_eq!(same.code, 0, "{same:?}");
+    assert_eq!(env.reproducible_trials("moved", store).len(), 2);
+    // Gone since: the trials taken when the experiment was created are kept with it.
+    std::fs::remove_file(exp.join("runs/same.csv")).unwrap();
+    let gone = run("1");
+    assert_eq!(gone.code, 0, "{gone:?}");
+    assert_eq!(env.reproducible_trials("moved", store).len(), 3);
 }

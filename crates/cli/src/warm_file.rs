@@ -1,9 +1,24 @@
 //! Reads a `warm_start: {csv: FILE}` file and imports the trials it gives: the runner reads no
-//! file but the store, so `run`, `gate` and `validate` read this one first. The file is parsed
-//! by the trainer's CSV reader (`trainer::results_table`), as data files are.
+//! file but the store, so `run`, `gate` and `validate` read this one first (`run` again on a
+//! resume, for the runner to compare with the trials taken when the experiment was created).
+//! The file is parsed by the trainer's CSV reader (`trainer::results_table`), as data files are.
 
 use anyhow::{bail, Context};
 use experiment::{ExperimentSpec, WarmSource, WarmStarted};
+
+/// Returns what `read` returns, or `None` where `spec`'s `warm_start: {csv: ..}` file is not
+/// there (gone since, or a link leading nowhere): a resumed experiment goes on from the trials
+/// it took when it was created, and compares them with the file's only while the file is there.
+pub(crate) fn read_if_there(spec: &ExperimentSpec) -> anyhow::Result<Option<WarmStarted>> {
+    let gone = match &spec.warm_start {
+        Some(w) => matches!(&w.source, WarmSource::Csv(file) if !file.value.exists()),
+        None => false,
+    };
+    if gone {
+        return Ok(None);
+    }
+    read(spec)
+}
 
 /// Returns the trials `spec`'s `warm_start: {csv: ..}` file gives its search, with the rows
 /// left out and why; `None` without such a file. Errors name the file, where the spec names it,

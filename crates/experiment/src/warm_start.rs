@@ -16,8 +16,10 @@
 //! parameter this search makes active in it is one it has, with a value its distribution here
 //! admits; parameters it has and this search does not are dropped. The taken trials are
 //! renumbered from 0 in their order and copied into the new experiment when it is created
-//! (`store`), so that resuming it never reads the other experiment, or the file, again,
-//! whatever became of it.
+//! (`store`), so that resuming it never reads the other experiment again, whatever became of
+//! it, and needs the file no more: a file still there (wherever it lies now) is read again only
+//! to compare the trials it gives with those taken, and a resume it gives other trials is
+//! refused (`WarmStarted::changed_file`); one gone since is not missed.
 
 mod table;
 
@@ -58,7 +60,7 @@ impl WarmSource {
 }
 
 /// What a warm start took from the earlier trials, kept with the experiment (`store`) so that
-/// resuming it never reads them again.
+/// resuming it goes on from them, whatever became of their source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WarmStarted {
     /// Where they came from: the other experiment's name, or the file's.

@@ -50,8 +50,9 @@ pub struct StudyOptions {
     /// then counts the trials side by side across all of them).
     pub agent: Option<AgentOptions>,
     /// The trials a `warm_start: {csv: ..}` file gives, read and imported by the caller (the
-    /// runner reads no file but the store): taken when the experiment is created, and ignored
-    /// when it resumes, which reads back the ones taken then.
+    /// runner reads no file but the store): taken when the experiment is created; when it
+    /// resumes, which reads back the ones taken then, compared with them by their digest, and
+    /// the resume refused where they differ (`None`: the file is gone, nothing to compare).
     pub warm_file: Option<WarmStarted>,
 }
 

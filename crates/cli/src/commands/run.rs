@@ -83,9 +83,10 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let asked = args.parallel.or(spec.parallel);
     let agent = checked_flags(args, &spec, asked)?;
     let objective = objective(args, &spec, agent.as_ref())?;
-    // A warm start's file is read only for an experiment to create, and before a store that
-    // does not exist yet is made, so that a file that cannot be read creates nothing; a resumed
-    // experiment goes on from the trials taken when it was created, whatever became of the file.
+    // A warm start's file is read before a store that does not exist yet is made, so that a
+    // file that cannot be read creates nothing. A resumed experiment goes on from the trials
+    // taken when it was created: the file is read again only to compare (the study refuses one
+    // that gives other trials now, wherever it lies), and one gone since is not missed.
     let new_store = !args.store.store.exists();
     let read_early = if new_store {
         crate::warm_file::read(&spec)?
@@ -112,7 +113,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let warm_file = match stored {
         None if new_store => read_early,
         None => crate::warm_file::read(&spec)?,
-        Some(_) => None,
+        Some(_) => crate::warm_file::read_if_there(&spec)?,
     };
     let parallel = parallel(
         args,

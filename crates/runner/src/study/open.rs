@@ -1,26 +1,18 @@
 //! Opening a study's experiment: created, or the stored one checked against the file (its
-//! spec's meaning, its data, its search settings) and resumed, with its run cap and warm start
+//! spec's meaning, its data, its search settings, its warm start's file) and resumed, with its run cap and warm start
 //! settled.
+
+mod warm;
 
 use std::path::Path;
 
-use experiment::{ExperimentSpec, Stopped, WarmSource, WarmStart, WarmStarted};
+use experiment::{ExperimentSpec, Stopped, WarmStarted};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
+use self::warm::{same_warm_start, stored_warm_start, warm_start};
 use super::told::sampler_plan;
 use super::StudyOptions;
 use crate::{Clock, Error, Result};
-
-/// Returns the `--store DIR` argument that names `store` in a suggested command (quoted for
-/// a shell as needed), empty for a temporary store, which no command can name.
-fn store_arg(store: &Store) -> String {
-    store.path().map_or_else(String::new, |path| {
-        format!(
-            " --store {}",
-            experiment::shell_quote(&path.display().to_string())
-        )
-    })
-}
 
 impl StudyOptions {
     /// Returns whether a study of `spec` goes on with the `stored` experiment (whose run record
@@ -142,8 +134,9 @@ pub(super) fn open_experiment(
     }
 }
 
-/// `open_experiment` for the experiment `stored`: refuses another spec, other data or another
-/// search, settles the trials it plans now, and marks it running.
+/// `open_experiment` for the experiment `stored`: refuses another spec, other data, another
+/// search or a warm start's file that gives other trials now, settles the trials it plans now,
+/// and marks it running.
 fn resume_experiment(
     store: &Store,
     spec: &ExperimentSpec,
@@ -168,6 +161,7 @@ fn resume_experiment(
         resumed_run_cap(store, spec, options, stored.run_cap)?,
     );
     let warm = stored_warm_start(store, spec)?;
+    same_warm_start(spec, warm.as_ref(), options.warm_file.as_ref())?;
     // A file changed only in comments or layout is stored as now written, so the
     // dashboard shows the file the user has; with the path of the file it was read from, as
     // the text's relative paths (its data's) are read against it.
@@ -351,22 +345,6 @@ pub(super) fn asked_plan(
     Some(spec.planned_trials(base.checked_add(extend.unwrap_or(0))?))
 }
 
-/// Returns the trials a stored experiment took from another when it was created; refused for
-/// one whose file has a `warm_start:` but whose creation was cut short before it took them.
-fn stored_warm_start(store: &Store, spec: &ExperimentSpec) -> Result<Option<WarmStarted>> {
-    match (&spec.warm_start, store.warm_start(&spec.name)?) {
-        (Some(w), None) => Err(Error::WarmStart(format!(
-            "`{}` holds no trials taken from `{}` (its creation was cut short): remove \
-             it (`sweep rm {}{}`) and run again",
-            spec.name,
-            w.source.name(),
-            experiment::shell_quote(&spec.name),
-            store_arg(store)
-        ))),
-        (_, warm) => Ok(warm),
-    }
-}
-
 /// `open_experiment` for an experiment the store lacks: takes its warm start, and creates it
 /// with its run record.
 fn create_experiment(
@@ -430,58 +408,6 @@ fn run_record(options: &StudyOptions, planned: u32) -> Option<RunRecord> {
             .map(|a| a.exchange.display().to_string()),
         ..record.clone()
     })
-}
-
-/// Takes the trials of `w`'s experiment that `spec` learns from: refused when the store holds
-/// no such experiment or it had another objective. A file's were taken by the caller
-/// (`options.warm_file`).
-fn warm_start(
-    store: &Store,
-    spec: &ExperimentSpec,
-    w: &WarmStart,
-    options: &StudyOptions,
-) -> Result<WarmStarted> {
-    let experiment = match &w.source {
-        WarmSource::Experiment(name) => name,
-        WarmSource::Csv(path) => {
-            return options.warm_file.clone().ok_or_else(|| {
-                Error::WarmStart(format!(
-                    "{} was not read before the study (the caller reads a warm start's file)",
-                    path.value.display()
-                ))
-            })
-        }
-    };
-    let Some(source) = store.experiment(experiment)? else {
-        let names: Vec<String> = store.experiments()?.into_iter().map(|e| e.name).collect();
-        let held = if names.is_empty() {
-            "it holds none".to_string()
-        } else {
-            format!("it holds {}", names.join(", "))
-        };
-        let whose = match &options.agent {
-            Some(a) => format!(
-                "agent {}'s store ({held}; each agent reads its own, so each needs a copy of a \
-                 store that holds it)",
-                a.agent
-            ),
-            None => format!("the store ({held})"),
-        };
-        return Err(Error::WarmStart(format!(
-            "no experiment `{experiment}` in {whose}; a warm start learns from an experiment \
-             of the same store, or from a file of results (`warm_start: {{csv: FILE}}`, as \
-             `sweep export {} --format csv --store DIR` writes it from the store that holds \
-             it)",
-            experiment::shell_quote(experiment),
-        )));
-    };
-    if source.objective != spec.metric.name || source.goal != spec.metric.goal {
-        return Err(Error::WarmStart(format!(
-            "`{experiment}` {}s {}, this file {}s {}: its trials would teach the wrong thing",
-            source.goal, source.objective, spec.metric.goal, spec.metric.name
-        )));
-    }
-    Ok(w.import(&spec.space, &store.trials(experiment)?))
 }
 
 #[cfg(test)]

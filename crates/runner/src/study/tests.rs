@@ -1304,7 +1304,7 @@ fn a_warm_started_study_learns_from_another_experiments_trials_kept_with_it() {
 }
 
 #[test]
-fn a_study_warm_started_from_a_file_keeps_what_the_caller_read_when_it_was_created() {
+fn a_study_warm_started_from_a_file_keeps_what_the_caller_read_and_refuses_other_trials_now() {
     let tpe = Method::Tpe(experiment::TpeConfig::default());
     // Another study's trials, as a file would give them.
     let mut source = spec(6, "before");
@@ -1341,11 +1341,39 @@ fn a_study_warm_started_from_a_file_keeps_what_the_caller_read_when_it_was_creat
     cold.warm_start = None;
     let cold = run(&Store::temporary().unwrap(), &cold, &quadratic(2.0), 1);
     assert_ne!(first.trials[0].params, cold.trials[0].params);
-    // Extended with the file changed since (or gone): the trials taken at creation count.
-    let extended = go(&store, Some(read(&before.trials[..1])), Some(1)).unwrap();
+    // Extended with the file gone, or the same trials read from another path (a folder moved
+    // since): the trials taken at creation count.
+    let moved = WarmStarted {
+        source: "/moved/runs/past.csv".into(),
+        left_out: Vec::new(),
+        ..read(&before.trials)
+    };
+    let extended = go(&store, Some(moved), Some(1)).unwrap();
     assert_eq!(store.warm_start("toy").unwrap(), Some(read(&before.trials)));
     assert_eq!(extended.trials[..3], first.trials[..]);
     assert!(go(&store, None, Some(1)).is_ok());
+    // Issue: a file that gives other trials now was taken as the same (its path is no part of
+    // the meaning): refused, naming what it gave then and now, before anything is written.
+    let planned = store.experiment("toy").unwrap().unwrap().run_cap;
+    let refused = go(&store, Some(read(&before.trials[..1])), Some(1))
+        .unwrap_err()
+        .to_string();
+    let digest = |trials: &[Trial]| {
+        experiment::short_hash(&store::warm_start_digest(&read(trials))).to_string()
+    };
+    assert_eq!(
+        refused,
+        format!(
+            "warm_start: the file of results experiment `toy` warm-started from changed since \
+             it started: runs/past.csv gave 6 trials (sha256 {}), now 1 (sha256 {}); its \
+             trials so far learned from the trials as they were, so nothing runs: restore the \
+             file, give the experiment a new `name:` to start over from the new one, or remove \
+             it",
+            digest(&before.trials),
+            digest(&before.trials[..1])
+        )
+    );
+    assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, planned);
     // A caller that did not read the file is refused before anything is written.
     let empty = Store::temporary().unwrap();
     let refused = go(&empty, None, None).unwrap_err().to_string();
