@@ -23,7 +23,7 @@ const FORMAT: &str = "sweep-gate-baseline";
 
 /// The version of a baseline file that gives no reason for lacking a commit (a file with a
 /// commit, or one from before reasons were kept) and does not say how its runs ran (a run's
-/// settings make it version 3): byte for byte what every build writing version 1 wrote, so
+/// settings make it version 4): byte for byte what every build writing version 1 wrote, so
 /// that any Sweep reads it.
 const VERSION_1: u32 = 1;
 
@@ -31,7 +31,7 @@ const VERSION_1: u32 = 1;
 /// a Sweep that reads only version 1 refuses it by its version, "not one this sweep reads",
 /// rather than with "unknown field `no_commit`". The builds between the reason's first keeping
 /// and this version wrote it in version 1 files, which still read. A run's settings make it
-/// version 3.
+/// version 4.
 const VERSION_2: u32 = 2;
 
 /// The version whose `run.resolved_spec` says each setting in the words of the YAML
