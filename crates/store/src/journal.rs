@@ -14,6 +14,7 @@
 //! Rejected: one shared file with `flock` (locks over NFS are unreliable, and every agent
 //! would contend for every epoch); sled on the shared folder (one process's database).
 
+mod errors;
 mod header;
 mod watcher;
 
@@ -26,8 +27,9 @@ use std::time::SystemTime;
 use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 
 use crate::records::journal::{decode_line, encode_line, Line};
-use crate::{handover, Error, Result, TestResult, TrialTrace};
+use crate::{handover, Result, TestResult, TrialTrace};
 
+use errors::{io_error, journal_error, making_error};
 use header::{differences, header_problem, same_study};
 pub use watcher::Watcher;
 
@@ -163,7 +165,8 @@ impl Exchange {
     ///
     /// An earlier journal written with another header is refused, with what differs; so is a
     /// new agent whose header differs from another agent's already there, before it writes its
-    /// own (started again with the right settings, it joins).
+    /// own, leaving no journal (started again with the right settings, it joins). An exchange
+    /// folder this user may not write is said to be.
     pub fn join(dir: &Path, me: AgentHeader) -> Result<(Exchange, Vec<JournalEvent>)> {
         let folder = dir.join(&me.experiment);
         if let Some(problem) = header_problem(&me) {
@@ -173,14 +176,14 @@ impl Exchange {
                 problem,
             ));
         }
-        std::fs::create_dir_all(&folder).map_err(|e| io_error(&folder, &e))?;
+        std::fs::create_dir_all(&folder).map_err(|e| making_error(dir, &folder, &e))?;
         let own_path = journal_path(&folder, me.agent);
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
             .open(&own_path)
-            .map_err(|e| io_error(&own_path, &e))?;
+            .map_err(|e| making_error(dir, &own_path, &e))?;
         // Held while this agent runs: a second process given the same `--agent` (a job
         // started twice, or requeued while the first still runs) would run the same trials
         // and write the same journal. (A filesystem without locks lets it through.)
@@ -235,7 +238,12 @@ impl Exchange {
             unread: Mutex::new(Vec::new()),
         };
         if whole == 0 {
-            *lock(&exchange.unread) = exchange.poll_placed()?;
+            // Refused before it wrote anything, it leaves no journal (an empty one would be
+            // an agent that joined, or was refused, to whoever lists the folder).
+            *lock(&exchange.unread) = exchange.poll_placed().inspect_err(|_| {
+                // (Its lock held; failing, the empty file is what readers take as not joined.)
+                let _ = std::fs::remove_file(&exchange.own_path);
+            })?;
             let header = Line::Header(exchange.me.clone());
             append(&mut lock(&exchange.own), &exchange.own_path, &header)?;
         }
@@ -481,18 +489,6 @@ fn append(file: &mut File, path: &Path, line: &Line) -> Result<()> {
     let mut bytes = encode_line(line);
     bytes.push(b'\n');
     file.write_all(&bytes).map_err(|e| io_error(path, &e))
-}
-
-fn journal_error(path: &Path, line: Option<u64>, detail: impl Into<String>) -> Error {
-    Error::Journal {
-        path: path.to_path_buf(),
-        line,
-        detail: detail.into(),
-    }
-}
-
-fn io_error(path: &Path, e: &io::Error) -> Error {
-    journal_error(path, None, e.to_string())
 }
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -1,6 +1,8 @@
 //! Unit tests of `journal`: agents exchanging and watching journals, stamps, torn lines, and
 //! the headers and lines refused, with where they are.
 
+mod refused;
+
 use experiment::{ParamValue, Params, Seed, Timestamp, TrialState};
 
 use super::*;
