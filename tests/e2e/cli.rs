@@ -3185,7 +3185,7 @@ fn validate_warns_of_a_missing_gate_baseline_and_refuses_one_that_does_not_read(
 }
 
 #[test]
-fn a_sweep_shows_the_control_characters_of_a_categorical_value_on_its_progress_lines() {
+fn a_categorical_value_holding_a_control_character_is_refused_before_any_trial_runs() {
     let env = TestEnv::new();
     // A value that would turn the terminal red if printed as it is.
     let spec = env.write_spec(
@@ -3197,10 +3197,13 @@ fn a_sweep_shows_the_control_characters_of_a_categorical_value_on_its_progress_l
         ),
     );
     let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("tag=\\u{1b}[31mred"),
-        "the trial's line shows the escape: {}",
+        out.stderr.contains(
+            "parameters.tag.values[0]: `\\u{1b}[31mred` holds an invisible character, U+001B \
+             (ESCAPE)"
+        ),
+        "{}",
         out.stderr
     );
     assert!(

@@ -158,7 +158,7 @@ fn write_method(out: &mut impl Write, spec: &ExperimentSpec) -> std::io::Result<
     }
     if spec.pruner.is_active() {
         writeln!(out, "pruner: {}", spec.pruner.yaml())?;
-        if let Some(rungs) = spec.pruner.rungs_text(spec.most_epochs()) {
+        if let Some(rungs) = spec.rungs_text() {
             writeln!(out, "rungs: {rungs}")?;
         }
     }

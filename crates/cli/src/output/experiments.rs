@@ -153,7 +153,7 @@ pub(crate) fn experiment_header(
             experiment::PrunerSpec::None => writeln!(out, "pruner      none")?,
             rule => writeln!(out, "pruner      {}", rule.yaml())?,
         }
-        if let Some(rungs) = spec.pruner.rungs_text(spec.most_epochs()) {
+        if let Some(rungs) = spec.rungs_text() {
             writeln!(out, "rungs       {rungs}")?;
         }
     }

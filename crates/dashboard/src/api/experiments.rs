@@ -144,7 +144,7 @@ impl SearchDto {
             sampler: spec.method.sampler_yaml(),
             pruner: spec.pruner.name(),
             pruner_settings: spec.pruner.is_active().then(|| spec.pruner.yaml()),
-            rungs: spec.pruner.rungs_text(spec.most_epochs()),
+            rungs: spec.rungs_text(),
             target: spec.target,
             plateau: spec.plateau.map(|p| PlateauDto {
                 patience: p.patience,

@@ -42,7 +42,7 @@ pub(super) fn block(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpe
         ],
     )?;
     let located_file = |d: &mut Decoder, n: &Node, path: &str| {
-        let name = non_empty_text(d, n, path)?;
+        let name = non_empty_path(d, n, path)?;
         let value = match file.parent() {
             Some(dir) => dir.join(name),
             None => PathBuf::from(name),
@@ -340,6 +340,16 @@ fn fraction(
         return None;
     }
     Some(x)
+}
+
+/// Reads a file's path that must not be empty (`Decoder::path_text`).
+pub(super) fn non_empty_path(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {
+    let text = d.path_text(node, path)?;
+    if text.trim().is_empty() {
+        d.error(node.pos, path, "expected text, found an empty string");
+        return None;
+    }
+    Some(text)
 }
 
 pub(super) fn non_empty_text(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {

@@ -298,6 +298,12 @@ impl Decoder {
         self.text_allowing(node, path, Allowed::Layout)
     }
 
+    /// Reads a file's path as `text` reads a name, but which may hold any character a file's
+    /// name may (`syntax::Allowed::Path`): a data file, a warm start's file, a gate's baseline.
+    pub(super) fn path_text(&mut self, node: &Node, path: &str) -> Option<String> {
+        self.text_allowing(node, path, Allowed::Path)
+    }
+
     /// Reads text, number or string as written, refusing characters `allowed` leaves out.
     fn text_allowing(&mut self, node: &Node, path: &str, allowed: Allowed) -> Option<String> {
         match &node.kind {

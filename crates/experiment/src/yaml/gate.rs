@@ -35,7 +35,7 @@ pub(super) fn gate(
 ) -> Option<GateSpec> {
     let f = d.fields(node, "gate", GATE_KEYS)?;
     let baseline = d.required(&f, "baseline").and_then(|n| {
-        let text = d.text(n, "gate.baseline")?;
+        let text = d.path_text(n, "gate.baseline")?;
         if text.trim().is_empty() {
             d.error(
                 n.pos,

@@ -162,6 +162,10 @@ pub(super) enum Allowed {
     /// Free text (a description): tab, line feed and carriage return too, as the file's own
     /// text may hold them, and bidirectional controls, which right-to-left prose uses.
     Layout,
+    /// A file's path: whatever a file's name may hold, NUL aside (a folder may be named with a
+    /// line break), since it names a file rather than being shown as a value; wherever Sweep
+    /// prints a path it writes such characters as escapes.
+    Path,
 }
 
 /// Returns the first character of `text`, a scalar or key as decoded (a quoted `"\e"` is
@@ -172,6 +176,7 @@ pub(super) fn refused_character(text: &str, allowed: Allowed) -> Option<char> {
     text.chars().find(|&ch| match allowed {
         Allowed::Visible => ch.is_control() || super::quote::is_bidi_control(ch),
         Allowed::Layout => ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'),
+        Allowed::Path => ch == '\0',
     })
 }
 

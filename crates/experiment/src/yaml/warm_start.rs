@@ -67,7 +67,7 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
         }
         (Some(n), None) => super::names::name_at(d, n, "warm_start.experiment")
             .map(|e| (WarmSource::Experiment(e), n.pos)),
-        (None, Some(n)) => super::data::non_empty_text(d, n, "warm_start.csv").map(|name| {
+        (None, Some(n)) => super::data::non_empty_path(d, n, "warm_start.csv").map(|name| {
             let value = match file.parent() {
                 Some(dir) => dir.join(name),
                 None => PathBuf::from(name),

@@ -395,7 +395,7 @@ pub(crate) fn experiment_page<'a>(
         rungs: data
             .spec
             .as_ref()
-            .and_then(|s| s.pruner.rungs_text(s.most_epochs()))
+            .and_then(|s| s.rungs_text())
             .unwrap_or_default(),
         live: summary.live,
         summary,
