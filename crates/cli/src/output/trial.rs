@@ -206,21 +206,41 @@ fn card(out: &mut impl Write, shown: &Shown<'_>, store_dir: &str) -> io::Result<
             "predict     sweep predict {name} --input new.csv --store {store}"
         )?,
         (_, Some(place)) if ended => writeln!(out, "predict     no checkpoint here: {place}")?,
-        (CheckpointAt::Nowhere, _) if ended => writeln!(
-            out,
-            "predict     no checkpoint: only the best trials (`checkpoints.keep`) keep one{}",
-            if shown.spec.is_some_and(ExperimentSpec::is_multi_objective) {
-                ", and those on the Pareto front"
-            } else {
-                ""
-            }
-        )?,
+        (CheckpointAt::Nowhere, _) if ended => {
+            writeln!(
+                out,
+                "predict     no checkpoint: {}",
+                no_checkpoint(shown.spec)
+            )?;
+        }
         _ => {}
     }
     // Only a finished trial has a stored outcome to compare with.
     match t.state.is_finished() {
         true => writeln!(out, "reproduce   sweep reproduce {name} --store {store}"),
         false => Ok(()),
+    }
+}
+
+/// Says why an ended trial has no checkpoint in this store, as far as its spec tells: none kept
+/// (`checkpoints.keep: 0`); or only the best trials keep one, in the store that trained them,
+/// so that a trial an agent took back from its journal into a new store (its store lost, the
+/// checkpoint with it) has none, best or not.
+fn no_checkpoint(spec: Option<&ExperimentSpec>) -> String {
+    match spec.map(|s| (s.checkpoints.keep, s.is_multi_objective())) {
+        Some((0, _)) => "this experiment keeps none (`checkpoints.keep: 0`)".to_string(),
+        kept => format!(
+            "only the best trials ({}) keep one{}, in the store that trained them; a trial an \
+             agent took back from its journal into a new store, its store lost, has none",
+            kept.map_or("`checkpoints.keep`".to_string(), |(keep, _)| format!(
+                "`checkpoints.keep: {keep}`"
+            )),
+            if kept.is_some_and(|(_, multi)| multi) {
+                ", and those on the Pareto front"
+            } else {
+                ""
+            }
+        ),
     }
 }
 
@@ -520,6 +540,33 @@ pub(super) mod tests {
         let mut out = Vec::new();
         trial_card(&mut out, &shown, store).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    /// Issue: a trial an agent took back from its journal into a new store (its store lost)
+    /// was said to have no checkpoint because only the best trials keep one, though `keep` was
+    /// 5; and an experiment that keeps none was told the same.
+    #[test]
+    fn issue_cluster45_the_predict_line_says_why_a_trial_has_no_checkpoint() {
+        let spec = |keep: u32| {
+            ExperimentSpec::from_yaml_str(
+                &format!(
+                    "name: e\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n\
+                     checkpoints: {{keep: {keep}}}\nparameters:\n  lr: {{min: 0.1, max: 1}}\n"
+                ),
+                std::path::Path::new("e.yaml"),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            super::no_checkpoint(Some(&spec(5))),
+            "only the best trials (`checkpoints.keep: 5`) keep one, in the store that trained \
+             them; a trial an agent took back from its journal into a new store, its store \
+             lost, has none"
+        );
+        assert_eq!(
+            super::no_checkpoint(Some(&spec(0))),
+            "this experiment keeps none (`checkpoints.keep: 0`)"
+        );
     }
 
     #[test]
