@@ -4,7 +4,8 @@
 //! numbered `0..run_cap`; a run executes every number that is not finished in the store, so a
 //! study killed at any moment continues where it stopped when the same command runs again.
 //! Trials left `running` or `queued` by a crash keep their parameters, lose their partial
-//! curves, and run again from scratch. `--extend N` raises the stored `run_cap` by `N`, and the
+//! curves, and run again from scratch; one left `running` is put back in the queue, its
+//! attempt cut off kept in its trace, as the resume starts, before any worker does. `--extend N` raises the stored `run_cap` by `N`, and the
 //! samplers learn from every earlier trial, so an extension is warm-started.
 
 mod open;
@@ -122,7 +123,7 @@ pub fn run_study(
         Some(met) => agents::restore(met, store, spec)?,
         None => 0,
     };
-    let existing = store.trials(&spec.name)?;
+    let existing = run.requeue_killed(store.trials(&spec.name)?, run_cap)?;
     let board = Arc::new(Board::default());
     // Closing the stop closes the board at once: a worker waiting for earlier trials before it
     // chooses a trial's parameters gives up then (`Stop::watch`).
@@ -219,6 +220,32 @@ impl Run<'_> {
             warm,
             met,
         })
+    }
+
+    /// Puts back in the queue each trial of `existing` that an earlier run's process left
+    /// `running` (a kill, a crash) and that this call runs again (`worker::requeue_killed`: as a
+    /// stop leaves it, the attempt cut off in its trace), before any worker starts, so that
+    /// every reader of the store (the sweep's own dashboard, `sweep show`) sees it queued from
+    /// the start rather than running with the killed attempt's last epoch until a worker takes
+    /// it. An agent's are its own trials; one the target or plateau keeps from running stays.
+    /// Returns the trials as stored then.
+    fn requeue_killed(&self, existing: Vec<Trial>, run_cap: u32) -> Result<Vec<Trial>> {
+        let (store, spec, agent) = (self.store, self.spec, self.options.agent.as_ref());
+        let needed = needed_trials(run_cap, spec.stopped_by(&existing), self.window);
+        let mut requeued = false;
+        for trial in &existing {
+            if trial.state == TrialState::Running
+                && trial.id.0 < needed
+                && agent.is_none_or(|a| a.owns(trial.id))
+            {
+                requeued |= crate::worker::requeue_killed(store, spec, trial.id)?;
+            }
+        }
+        if !requeued {
+            return Ok(existing);
+        }
+        store.flush()?;
+        Ok(store.trials(&spec.name)?)
     }
 
     /// Puts the finished trials of `existing` on `board`, with their objective curves, and

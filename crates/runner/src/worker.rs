@@ -200,19 +200,12 @@ impl Worker<'_> {
             result: None,
         };
         // A trial an earlier run left unfinished (a crash, a stop) keeps a trace of the attempts
-        // cut off: one a kill left `running` ends at its last report, before its curve goes.
+        // cut off (one a kill left `running` was put back in the queue as the study started:
+        // `requeue_killed`).
         let mut trace = TrialTrace::default();
         if self.existing.iter().any(|t| t.id == id) {
             if let Some((stored, kept)) = self.store.trial_traced(&self.spec.name, id)? {
-                // One never heard from counts the epochs of its curve, still stored.
-                let curve_last = match stored.state {
-                    TrialState::Running => {
-                        self.store
-                            .last_step(&self.spec.name, id, &self.spec.metric.name)?
-                    }
-                    _ => None,
-                };
-                trace = kept.for_rerun(&stored, curve_last);
+                trace = rerun_trace(self.store, self.spec, &stored, &kept)?;
             }
         }
         self.store.clear_metrics(&self.spec.name, id)?;
@@ -383,6 +376,45 @@ impl Worker<'_> {
                 Unsuggested::Closed => Error::Closed,
             })
     }
+}
+
+/// Puts trial `id` of `spec`, if an earlier run's process left it `running` (a kill, a crash),
+/// back in the queue as a stop leaves a trial: its parameters kept, its partial curve and the
+/// checkpoint of its best epoch so far gone, its trace keeping the attempt the kill cut off
+/// (`rerun_trace`). A study does so before any worker starts, for each such trial it runs again
+/// (`run_study`), so that no reader of the store sees the killed attempt as running, with its
+/// last epoch, until a worker takes the trial again. Returns whether the trial was running.
+pub(crate) fn requeue_killed(store: &Store, spec: &ExperimentSpec, id: TrialId) -> Result<bool> {
+    let Some((mut trial, kept)) = store.trial_traced(&spec.name, id)? else {
+        return Ok(false);
+    };
+    if trial.state != TrialState::Running {
+        return Ok(false);
+    }
+    let trace = rerun_trace(store, spec, &trial, &kept)?;
+    trial.state = TrialState::Queued;
+    trial.started = None;
+    store.clear_metrics(&spec.name, id)?;
+    store.discard_checkpoint(&spec.name, id)?;
+    store.put_trial_traced(&spec.name, &trial, &trace)?;
+    Ok(true)
+}
+
+/// Returns the trace of a new attempt of `stored`, whose stored trace is `kept`: its attempts
+/// cut off, and for one a kill left `running`, that attempt too, ended at its last report
+/// (`TrialTrace::for_rerun`; one never heard from counts the epochs of its curve, read here
+/// before the curve goes).
+fn rerun_trace(
+    store: &Store,
+    spec: &ExperimentSpec,
+    stored: &Trial,
+    kept: &TrialTrace,
+) -> Result<TrialTrace> {
+    let curve_last = match stored.state {
+        TrialState::Running => store.last_step(&spec.name, stored.id, &spec.metric.name)?,
+        _ => None,
+    };
+    Ok(kept.for_rerun(stored, curve_last))
 }
 
 #[cfg(test)]

@@ -138,6 +138,87 @@ fn a_killed_attempt_ends_at_its_last_report_and_the_rerun_keeps_it() {
     assert_eq!(curve.len(), 3);
 }
 
+/// Reads trial 1's record and the length of its curve as the study starts, before any worker
+/// does: what every reader of the store sees then.
+struct AtStart<'a> {
+    store: &'a Store,
+    seen: Mutex<Option<(Trial, TrialTrace, usize)>>,
+}
+
+impl Observer for AtStart<'_> {
+    fn study_started(&self, _plan: &crate::StudyPlan) {
+        let (trial, trace) = self.store.trial_traced("toy", TrialId(1)).unwrap().unwrap();
+        let curve = self
+            .store
+            .metric_series("toy", TrialId(1), "val_loss")
+            .unwrap();
+        *self.seen.lock().unwrap() = Some((trial, trace, curve.len()));
+    }
+}
+
+/// Issue: a resume left a trial the killed run left `running` as running, with the killed
+/// attempt's last epoch and curve, until its worker took it again (with fewer side by side,
+/// long after the resume started): the sweep's own dashboard showed it running. It is put back
+/// in the queue, its attempt cut off by the kill in its trace, before any worker starts.
+#[test]
+fn issue_a_trial_a_kill_left_running_is_queued_with_its_attempt_cut_off_as_the_resume_starts() {
+    let store = Store::temporary().unwrap();
+    let spec = spec(4, "a");
+    let observer = KeepRecord {
+        store: &store,
+        at: (TrialId(1), Step(2)),
+        kept: Mutex::default(),
+    };
+    let clock = TickClock(AtomicI64::new(0));
+    let first = run_study(
+        &store,
+        &spec,
+        &quadratic(2.0),
+        &observer,
+        &clock,
+        &options(1),
+    )
+    .unwrap();
+    let (killed, trace) = observer.kept.lock().unwrap().take().unwrap();
+    let heard = trace.heard.expect("heard from at its report");
+    store.put_trial_traced("toy", &killed, &trace).unwrap();
+
+    let at_start = AtStart {
+        store: &store,
+        seen: Mutex::default(),
+    };
+    let resumed = run_study(
+        &store,
+        &spec,
+        &quadratic(2.0),
+        &at_start,
+        &clock,
+        &options(1),
+    )
+    .unwrap();
+    let (queued, trace, curve) = at_start.seen.lock().unwrap().take().unwrap();
+    assert_eq!((queued.state, queued.started), (TrialState::Queued, None));
+    assert_eq!(queued.params, killed.params);
+    let cut = CutAttempt {
+        started: killed.started.unwrap(),
+        ended: heard.at,
+        epochs: heard.step.0,
+        by: CutBy::Kill,
+    };
+    assert_eq!(
+        trace,
+        TrialTrace {
+            heard: None,
+            cut: vec![cut],
+        }
+    );
+    assert_eq!(curve, 0, "the killed attempt's curve went");
+    // Its rerun keeps the attempt once, and the results are the uninterrupted run's.
+    assert_eq!(values(&resumed), values(&first));
+    let (_, trace) = store.trial_traced("toy", TrialId(1)).unwrap().unwrap();
+    assert_eq!(trace.cut, [cut]);
+}
+
 /// Trial 0 waits until trial 1 reported its first epoch (and so waits for trial 0's under the
 /// median rule), then is not kept for a reason outside it: the study aborts trial 1's wait.
 struct AbortWhileOthersWait {
