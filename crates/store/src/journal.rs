@@ -183,7 +183,7 @@ impl Exchange {
             .append(true)
             .create(true)
             .open(&own_path)
-            .map_err(|e| making_error(dir, &own_path, &e))?;
+            .map_err(|e| making_error(&folder, &own_path, &e))?;
         // Held while this agent runs: a second process given the same `--agent` (a job
         // started twice, or requeued while the first still runs) would run the same trials
         // and write the same journal. (A filesystem without locks lets it through.)

@@ -19,10 +19,10 @@ pub(super) fn io_error(path: &Path, e: &io::Error) -> Error {
     journal_error(path, None, e.to_string())
 }
 
-/// Returns the error of making an agent's journal `path` (or its study's folder) in the
-/// exchange folder `exchange`: one this user may not write says so, and what to do, rather
-/// than only the system's words.
-pub(super) fn making_error(exchange: &Path, path: &Path, e: &io::Error) -> Error {
+/// Returns the error of making an agent's journal `path` (or its study's folder) in `folder`
+/// (the exchange folder, or the study's in it): a folder this user may not write says so, and
+/// what to do, rather than only the system's words.
+pub(super) fn making_error(folder: &Path, path: &Path, e: &io::Error) -> Error {
     if e.kind() != io::ErrorKind::PermissionDenied {
         return io_error(path, e);
     }
@@ -30,10 +30,10 @@ pub(super) fn making_error(exchange: &Path, path: &Path, e: &io::Error) -> Error
         path,
         None,
         format!(
-            "the exchange folder {} is not writable by this user ({e}): every agent writes its \
-             journal there; make it writable for the user the agents run as, or give every \
-             agent an --exchange folder they can write",
-            exchange.display()
+            "the folder {} is not writable by this user ({e}): every agent writes its journal \
+             in the exchange folder; make it writable for the user the agents run as, or give \
+             every agent an --exchange folder they can write",
+            folder.display()
         ),
     )
 }

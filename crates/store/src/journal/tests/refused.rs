@@ -43,7 +43,7 @@ fn issue_cluster45_an_exchange_folder_not_writable_says_so_and_what_to_do() {
     let message = making_error(exchange, &journal, &denied).to_string();
     assert!(message.contains("agent-1.jsonl: "), "{message}");
     assert!(
-        message.contains("the exchange folder /shared/ex is not writable by this user"),
+        message.contains("the folder /shared/ex is not writable by this user"),
         "{message}"
     );
     assert!(
