@@ -149,7 +149,7 @@ fn issue_a_warm_starts_file_giving_other_trials_on_resume_is_refused_naming_both
     .unwrap();
     name_file("runs/other.csv");
     let refused = run("1");
-    assert_ne!(refused.code, 0, "{refused:?}");
+    assert_eq!(refused.code, 2, "{refused:?}");
     assert!(
         refused.stderr.contains(
             "the file of results experiment `moved` warm-started from changed since it started: \
