@@ -46,6 +46,27 @@ pub(crate) fn write_whole<T>(
     written.map(|()| done)
 }
 
+/// Returns the file `--output` names (`output`; `-` is standard output, as for most tools, and
+/// gives `None`), refused when it lies inside the store folder `store`
+/// (`refuse_inside_store`: writing `written`, such as `the export`, there would lose what the
+/// store holds).
+pub(crate) fn output_file<'a>(
+    output: Option<&'a Path>,
+    store: &Path,
+    written: &str,
+) -> anyhow::Result<Option<&'a Path>> {
+    let output = output.filter(|p| *p != Path::new("-"));
+    if let Some(path) = output {
+        refuse_inside_store(
+            path,
+            &format!("--output {}", path.display()),
+            store,
+            written,
+        )?;
+    }
+    Ok(output)
+}
+
 /// Refuses `path` (named in errors as `what`, such as `--output out.csv`) when it lies inside the
 /// store folder `store`, its database or its checkpoints, or is that folder: writing `written`
 /// (`the export`) there would replace what the store holds. The path's folder is resolved, and

@@ -9,20 +9,9 @@ use crate::output::{self, SeriesRow};
 use crate::Outcome;
 
 pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
-    // `-o -` is standard output, as for most tools.
-    let output = args
-        .output
-        .as_deref()
-        .filter(|p| *p != std::path::Path::new("-"));
     // An export written over the store's own files would leave it without its experiments.
-    if let Some(path) = output {
-        crate::whole_file::refuse_inside_store(
-            path,
-            &format!("--output {}", path.display()),
-            &args.store.store,
-            "the export",
-        )?;
-    }
+    let output =
+        crate::whole_file::output_file(args.output.as_deref(), &args.store.store, "the export")?;
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
     let mut trials = store.trials(&info.name)?;

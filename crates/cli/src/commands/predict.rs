@@ -15,20 +15,12 @@ use crate::args::PredictArgs;
 use crate::Outcome;
 
 pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
-    // `-o -` is standard output, as for most tools.
-    let output = args
-        .output
-        .as_deref()
-        .filter(|p| *p != std::path::Path::new("-"));
     // Predictions written over the store's files or its checkpoints would lose them.
-    if let Some(path) = output {
-        crate::whole_file::refuse_inside_store(
-            path,
-            &format!("--output {}", path.display()),
-            &args.store.store,
-            "the predictions",
-        )?;
-    }
+    let output = crate::whole_file::output_file(
+        args.output.as_deref(),
+        &args.store.store,
+        "the predictions",
+    )?;
     let sidecar = find_checkpoint(args)?;
     // `--input -` is standard input, as `-o -` is standard output.
     let from_stdin = args.input == std::path::Path::new("-");
