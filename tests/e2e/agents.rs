@@ -515,21 +515,43 @@ fn agents_with_copies_of_the_file_that_differ_in_comments_run_one_study() {
     for store in ["store-0", "store-1"] {
         assert_eq!(results(&env, store), expected, "{store}");
     }
-    // A copy that changes the search is refused, naming the line.
+    // A copy that changes the search is refused, naming the setting, not the copies'
+    // comments and layout (issue cluster45).
     env.write_spec("other.yaml", &SWEEP.replace("run_cap: 8", "run_cap: 9"));
     let mut args = agent_args("1/2", "exchange", "store-2");
     args[1] = "other.yaml";
     let refused = env.sweep(&args);
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(
-        refused.stderr.contains("planned trials: 8 there, 9 here")
+        refused
+            .stderr
+            .contains("planned trials: 8 there, 9 here, spec text sha256: ")
             && refused
                 .stderr
-                .contains("line 1 there: `# agent 1's copy`; line 7 there: `run_cap:   8`")
-            && refused.stderr.contains("line 6 here: `run_cap: 9`"),
+                .contains("the file's settings that differ: run_cap: 8 there, 9 here)"),
         "{}",
         refused.stderr
     );
+    assert!(
+        !refused.stderr.contains("agent 1's copy"),
+        "{}",
+        refused.stderr
+    );
+    // A copy started with another count is refused for the count alone, and leaves no
+    // journal (issue cluster45).
+    let mut args = agent_args("2/3", "exchange", "store-3");
+    args[1] = "copy.yaml";
+    let refused = env.sweep(&args);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("(agents: 2 there, 3 here); every agent"),
+        "{}",
+        refused.stderr
+    );
+    let journal = env.path().join("exchange/shared/agent-2.jsonl");
+    assert!(!journal.exists(), "{}", journal.display());
 }
 
 #[test]
