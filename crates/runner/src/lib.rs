@@ -100,7 +100,8 @@ pub enum Error {
         now: String,
     },
     /// `warm_start:` names an experiment the store does not hold, or one of another objective,
-    /// or comes with agents.
+    /// or comes with agents; or, on resume, its file of results gives other trials than were
+    /// taken.
     #[error("warm_start: {0}")]
     WarmStart(String),
     /// `--extend` was given for an experiment that does not exist yet.
