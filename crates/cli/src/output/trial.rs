@@ -230,8 +230,9 @@ fn no_checkpoint(spec: Option<&ExperimentSpec>) -> String {
     match spec.map(|s| (s.checkpoints.keep, s.is_multi_objective())) {
         Some((0, _)) => "this experiment keeps none (`checkpoints.keep: 0`)".to_string(),
         kept => format!(
-            "only the best trials ({}) keep one{}, in the store that trained them; a trial an \
-             agent took back from its journal into a new store, its store lost, has none",
+            "only the best trials ({}) keep one{}, in the store that trained them (under \
+             agents, a trial taken back from an agent's journal into a new store, its store \
+             lost, has none)",
             kept.map_or("`checkpoints.keep`".to_string(), |(keep, _)| format!(
                 "`checkpoints.keep: {keep}`"
             )),
@@ -560,8 +561,8 @@ pub(super) mod tests {
         assert_eq!(
             super::no_checkpoint(Some(&spec(5))),
             "only the best trials (`checkpoints.keep: 5`) keep one, in the store that trained \
-             them; a trial an agent took back from its journal into a new store, its store \
-             lost, has none"
+             them (under agents, a trial taken back from an agent's journal into a new store, \
+             its store lost, has none)"
         );
         assert_eq!(
             super::no_checkpoint(Some(&spec(0))),
