@@ -9,7 +9,10 @@ use tests::{penguins_spec, TestEnv};
 /// checkpoint.
 fn swept() -> TestEnv {
     let env = TestEnv::new();
-    let spec = env.write_spec("pen.yaml", &penguins_spec("pen", "  lr: {values: [0.01]}\n"));
+    let spec = env.write_spec(
+        "pen.yaml",
+        &penguins_spec("pen", "  lr: {values: [0.01]}\n"),
+    );
     let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
     env

@@ -313,10 +313,10 @@ mod tests_gone;
 #[cfg(test)]
 mod tests_picks;
 #[cfg(test)]
-mod tests_trace;
-#[cfg(test)]
 mod tests_running_values;
 #[cfg(test)]
 mod tests_text;
+#[cfg(test)]
+mod tests_trace;
 #[cfg(test)]
 mod tests_watch;

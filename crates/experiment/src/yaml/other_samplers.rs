@@ -41,8 +41,7 @@ pub(super) const OTHER_ACQUISITIONS: &[(&str, &str)] = &[
         "a lower confidence bound is `ucb` here, whichever way the metric goes",
     ),
 ];
-const EI_IS_LOG_EI: &str =
-    "expected improvement is `log_ei` here (its logarithm, which does not \
+const EI_IS_LOG_EI: &str = "expected improvement is `log_ei` here (its logarithm, which does not \
     vanish far from the best, as Optuna's GPSampler computes it)";
 
 /// Settings other tools give a sampler, and what each is here: (key, where it is here or why
