@@ -26,6 +26,85 @@ fn most_epochs_reads_the_searched_then_the_fixed_then_the_default() {
 }
 
 #[test]
+fn most_epochs_of_a_q_range_is_the_multiple_of_q_its_max_rounds_to() {
+    let searched = |d: Distribution| most_epochs(Some(&d), None);
+    // 10 / 4 = 2.5 rounds half away from zero to 3: trials of 12 epochs, as TPE draws them.
+    let d = Distribution::QUniform {
+        min: 4.0,
+        max: 10.0,
+        q: 4.0,
+    };
+    assert_eq!(searched(d.clone()), 12);
+    // The grid's values end at the same multiple.
+    let most = d
+        .grid_values()
+        .and_then(|v| v.last().and_then(ParamValue::as_f64));
+    assert_eq!(most, Some(12.0));
+    // Below the half, the multiple below `max`.
+    assert_eq!(
+        searched(Distribution::QUniform {
+            min: 4.0,
+            max: 9.0,
+            q: 4.0
+        }),
+        8
+    );
+    assert_eq!(
+        searched(Distribution::QUniform {
+            min: 16.0,
+            max: 48.0,
+            q: 32.0
+        }),
+        64
+    );
+    assert_eq!(
+        searched(Distribution::QLogUniformValues {
+            min: 2.0,
+            max: 30.0,
+            q: 4.0
+        }),
+        32
+    );
+    // `q_log_uniform`'s bounds are logs: e^3 = 20.09 rounds to 20 with q 5, e^3.2 = 24.5 to 25.
+    assert_eq!(
+        searched(Distribution::QLogUniform {
+            min: 1.0,
+            max: 3.0,
+            q: 5.0
+        }),
+        20
+    );
+    assert_eq!(
+        searched(Distribution::QLogUniform {
+            min: 1.0,
+            max: 3.2,
+            q: 5.0
+        }),
+        25
+    );
+    assert_eq!(searched(Distribution::IntUniform { min: 5, max: 50 }), 50);
+    assert_eq!(
+        searched(Distribution::IntUniform {
+            min: 1,
+            max: 100_000
+        }),
+        100_000
+    );
+}
+
+#[test]
+fn the_rungs_of_q_uniform_epochs_count_to_the_rounded_max() {
+    // The file of the finding: trials train 12 epochs, and the rungs say so.
+    let text = "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+                pruner: {type: asha, min_resource: 2, reduction_factor: 3}\n\
+                parameters:\n  epochs: {distribution: q_uniform, min: 4, max: 10, q: 4}\n";
+    let s = ExperimentSpec::from_yaml_str(text, Path::new("s.yaml")).unwrap();
+    assert_eq!(s.most_epochs(), 12);
+    let rungs = s.pruner.rungs_text(s.most_epochs()).unwrap_or_default();
+    assert!(rungs.contains("of at most 12;"), "{rungs}");
+}
+
+#[test]
 fn rules_that_never_act_before_the_last_epoch_are_noted() {
     let notes = |lines: &str| spec(lines).idle_stopping(20);
     // ASHA and Hyperband with the first rung at the last epoch or past it.
