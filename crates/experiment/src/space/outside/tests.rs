@@ -194,3 +194,76 @@ fn the_beta_share_matches_closed_forms() {
     assert_eq!(super::beta_cdf(0.0, 2.0, 2.0), 0.0);
     assert_eq!(super::beta_cdf(1.0, 2.0, 2.0), 1.0);
 }
+
+#[test]
+fn the_beta_share_holds_at_extreme_shapes() {
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    // Beta(5, 1): x^5.
+    assert!(close(super::beta_cdf(0.875, 5.0, 1.0), 0.875f64.powi(5)));
+    assert!(close(super::beta_cdf(0.3, 5.0, 1.0), 0.3f64.powi(5)));
+    // Beta(1e5, 1): x^1e5, all but nothing of it past 0.875, e^-1 of it below 1 - 1e-5.
+    assert_eq!(super::beta_cdf(0.875, 1e5, 1.0), 0.0);
+    let x: f64 = 1.0 - 1e-5;
+    assert!(close(super::beta_cdf(x, 1e5, 1.0), (1e5 * x.ln()).exp()));
+    // Beta(600, 600): symmetric, so a half below 1/2; below 0.48, the binomial tail
+    // P(Bin(1199, 0.48) >= 600) that I_x(a, b) is for whole shapes, summed here in logs.
+    assert!(close(super::beta_cdf(0.5, 600.0, 600.0), 0.5));
+    let ln_factorial = |n: u32| (1..=n).map(|k| f64::from(k).ln()).sum::<f64>();
+    let tail: f64 = (600..=1199)
+        .map(|j| {
+            (ln_factorial(1199) - ln_factorial(j) - ln_factorial(1199 - j)
+                + f64::from(j) * 0.48f64.ln()
+                + f64::from(1199 - j) * 0.52f64.ln())
+            .exp()
+        })
+        .sum();
+    let share = super::beta_cdf(0.48, 600.0, 600.0);
+    assert!(
+        (share - tail).abs() < 1e-9 && share > 0.05,
+        "{share} {tail}"
+    );
+    assert!(close(super::beta_cdf(0.875, 600.0, 600.0), 1.0));
+    // Beta(0.5, 0.5), the arcsine law.
+    let arcsine = |x: f64| 2.0 / std::f64::consts::PI * x.sqrt().asin();
+    for x in [1e-6, 0.1, 0.5, 0.95, 1.0 - 1e-9] {
+        assert!(close(super::beta_cdf(x, 0.5, 0.5), arcsine(x)), "{x}");
+    }
+    // Shapes that are not positive and finite give no share.
+    assert!(super::beta_cdf(0.5, f64::NAN, 1.0).is_nan());
+    assert!(super::beta_cdf(0.5, 0.0, 1.0).is_nan());
+}
+
+#[test]
+fn a_q_beta_of_extreme_shape_is_noted_with_its_share_or_not_at_all() {
+    let q_beta = |name: &str, a: f64, b: f64| {
+        SearchSpace::new(vec![Param::new(
+            name,
+            Distribution::QBeta { a, b, q: 0.25 },
+        )])
+        .normal_outside_notes()
+    };
+    // Beta(600, 600) stays within 0.5 +- 0.1: nothing rounds to 1.
+    assert!(q_beta("dropout", 600.0, 600.0).is_empty());
+    // Beta(1e5, 1) puts 1 - 0.875^1e5 of its draws from 0.875 up, all of them.
+    assert_eq!(
+        q_beta("dropout", 1e5, 1.0),
+        [
+            "`dropout` is drawn from a beta distribution (a 100000, b 1, rounded to a multiple \
+             of q (0.25)) that puts about 100% of its draws outside the values it takes (0 to 1; \
+             draws from 0.875 up round to 1): those trials fail; a range with bounds it takes \
+             keeps every draw valid"
+        ]
+    );
+    // A share that is not a number is not said.
+    assert!(q_beta("dropout", f64::NAN, 1.0).is_empty());
+    let normal = Param::new(
+        "lr",
+        Distribution::Normal {
+            mu: f64::NAN,
+            sigma: 1.0,
+        },
+    );
+    assert!(SearchSpace::new(vec![normal])
+        .normal_outside_notes()
+        .is_empty());
+}
