@@ -106,9 +106,13 @@ fn short(x: f64) -> String {
 
 /// Returns the multiples of `q` that draws from `min` to `max` round to, as the first one's
 /// count of q and how many there are: each from the multiple nearest `min` to the one nearest
-/// `max`, the way `crate::quantized` rounds (`q_uniform` from 0 to 10 with q 5 gives 0, 5 and
-/// 10; W&B's grid, `np.arange(min, max, q)`, leaves out a `max` that is a multiple). `None`
-/// past `MOST_QUANTIZED_VALUES`, or where the bounds are not finite.
+/// `max`, the way `crate::quantized` rounds, half away from zero (`q_uniform` from 0 to 10 with
+/// q 5 gives 0, 5 and 10; W&B's grid, `np.arange(min, max, q)`, leaves out a `max` that is a
+/// multiple). These are the values the distribution can give, so the grid, the most epochs a
+/// trial trains (`crate::stopping::most_epochs`) and the notes agree. A `max` halfway between
+/// two multiples rounds up past it (from 16 to 48 with q 32: 32 and 64): a random draw, below
+/// `max`, never gives 64, but TPE's, clamped to `max` and then rounded, does. `None` past
+/// `MOST_QUANTIZED_VALUES`, or where the bounds are not finite.
 pub(crate) fn multiples(min: f64, max: f64, q: f64) -> Option<(f64, u32)> {
     let (first, last) = ((min / q).round(), (max / q).round());
     let listed = (0.0..MOST_QUANTIZED_VALUES).contains(&(last - first));
@@ -340,6 +344,33 @@ mod tests {
                 "a_last=1 b=y c=on",
                 "a_last=2 b=y c=on",
             ]
+        );
+    }
+
+    #[test]
+    fn a_q_uniform_grid_ends_at_the_values_its_bounds_round_to() {
+        // Its first and last values are `min` and `max` rounded as a draw is, ties (16 / 32 and
+        // 48 / 32 at k + 1/2, 10 / 4 at 2.5) away from zero: the values TPE gives at the ends.
+        for (min, max, q) in [
+            (16.0, 48.0, 32.0),
+            (4.0, 10.0, 4.0),
+            (0.0, 10.0, 5.0),
+            (-10.0, -2.0, 4.0),
+            (0.05, 0.95, 0.1),
+        ] {
+            let d = Distribution::QUniform { min, max, q };
+            let values = d.grid_values().unwrap_or_default();
+            assert_eq!(values.first(), Some(&crate::quantized(min, q)), "{min} {q}");
+            assert_eq!(values.last(), Some(&crate::quantized(max, q)), "{max} {q}");
+        }
+        let d = Distribution::QUniform {
+            min: 16.0,
+            max: 48.0,
+            q: 32.0,
+        };
+        assert_eq!(
+            d.grid_values(),
+            Some(vec![ParamValue::Int(32), ParamValue::Int(64)])
         );
     }
 
