@@ -396,7 +396,37 @@ impl ExperimentSpec {
         notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
         notes.extend(self.contrary_goals());
+        notes.extend(self.grid_probability_notes());
         notes
+    }
+
+    /// Returns a note for each categorical parameter of a grid that gives `probabilities:`: a
+    /// grid tries each value once, so they weigh nothing (W&B's grid refuses them; here they are
+    /// read, so that an experiment stored with them still reads, and said to do nothing).
+    pub(crate) fn grid_probability_notes(&self) -> Vec<String> {
+        if !matches!(self.method, crate::Method::Grid(_)) {
+            return Vec::new();
+        }
+        self.space
+            .params()
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.distribution,
+                    crate::Distribution::Categorical {
+                        probabilities: Some(_),
+                        ..
+                    }
+                )
+            })
+            .map(|p| {
+                format!(
+                    "`{}`'s `probabilities:` weigh nothing in a grid, which tries each value \
+                     once (W&B's grid refuses them); draw values by them with `method: random`",
+                    p.name
+                )
+            })
+            .collect()
     }
 
     /// Returns a note for each objective searched the other way from the one its metric

@@ -1,24 +1,23 @@
 //! `method: grid`: which parameters a grid takes, as W&B's grid does (`values`, `value`,
 //! `int_uniform` and `q_uniform`, whose values are the multiples of q its draws round to), and
-//! the grid's size. A grid tries each point once, so `probabilities:` has nothing to weigh and
-//! is refused, as W&B refuses it.
+//! the grid's size. A grid tries each point once, so `probabilities:` has nothing to weigh:
+//! noted (W&B's grid refuses it; a refusal here would leave experiments stored with it
+//! unreadable).
 
 use crate::{Distribution, SearchSpace};
 
 use super::decoder::Decoder;
 use super::params::Searched;
-use super::tree::{Node, Pos};
+use super::tree::Pos;
 
 /// What a grid takes, for the messages that refuse other shapes.
 const GRID_TAKES: &str = "a grid takes `values`, `value`, int_uniform or q_uniform";
 
-/// Checks that every parameter can be gridded and returns the grid's number of points;
-/// `parameters` is the block as written, where a refused `probabilities:` is placed.
+/// Checks that every parameter can be gridded and returns the grid's number of points.
 pub(super) fn grid_size(
     d: &mut Decoder,
     searched: &[Searched],
     space: &SearchSpace,
-    parameters: Option<&Node>,
     method_pos: Pos,
 ) -> Option<u32> {
     let mut refused = false;
@@ -33,23 +32,13 @@ pub(super) fn grid_size(
                 ..
             }
             | Distribution::IntUniform { .. } => {}
+            // Weighs nothing in a grid, which tries each value once: noted
+            // (`ExperimentSpec::grid_probability_notes`), not refused, so that experiments
+            // stored before this rule still read.
             Distribution::Categorical {
                 probabilities: Some(_),
                 ..
-            } => {
-                refused = true;
-                let at = parameters
-                    .and_then(|n| n.get(name))
-                    .and_then(|n| n.get("probabilities"))
-                    .map_or(s.pos, |n| n.pos);
-                d.error(
-                    at,
-                    &format!("{path}.probabilities"),
-                    "a grid tries each value once, so there is nothing for `probabilities` to \
-                     weigh (W&B's grid refuses them too); delete `probabilities:`, or draw \
-                     values by them with `method: random`",
-                );
-            }
+            } => {}
             Distribution::QUniform { min, max, q } => {
                 if crate::grid::multiples(*min, *max, *q).is_none() {
                     refused = true;

@@ -292,8 +292,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let method = method?;
     let method_pos = f.get("method").map_or(f.pos, |n| n.pos);
     let space = SearchSpace::new(searched.iter().map(|s| s.param.clone()).collect());
-    let grid_size =
-        |d: &mut Decoder| grid::grid_size(d, &searched, &space, block("parameters"), method_pos);
+    let grid_size = |d: &mut Decoder| grid::grid_size(d, &searched, &space, method_pos);
     let run_cap = match (run_cap?, method) {
         (Some(n), Method::Grid(_)) => grid_size(d).map(|_| n),
         (None, Method::Grid(_)) => grid_size(d),

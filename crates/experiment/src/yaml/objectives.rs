@@ -462,7 +462,7 @@ const WANDB_METRIC_KEYS: &[(&str, &str)] = &[
         "impute",
         "is W&B's value for a run that logs no metric; here such a trial is failed, and the \
          samplers rank it below every completed one (`tpe` counts it among the bad trials, \
-         `bayes` at the worst value seen, `cmaes` leaves it out), so remove it",
+         `bayes` at the worst value seen, `cmaes` ranks it last), so remove it",
     ),
     (
         "impute_while_running",

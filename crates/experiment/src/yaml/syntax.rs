@@ -155,12 +155,12 @@ pub(super) fn key_look_alike(key: &str) -> Option<String> {
 /// Which characters beyond the visible ones a text decoded from the file may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Allowed {
-    /// A name or a value, which tables, CSV cells and messages show: no control character (a
-    /// tab neither: it reads as spaces and misaligns a table) and no bidirectional override or
-    /// isolate.
+    /// A name or a value, which tables, CSV cells and messages show: no control character but
+    /// a tab (files stored before this rule hold some, and every table shows it escaped) and no
+    /// bidirectional override or isolate.
     Visible,
-    /// Free text (a description): tab, line feed and carriage return too, as the file's own
-    /// text may hold them, and bidirectional controls, which right-to-left prose uses.
+    /// Free text (a description): tab, line feed, carriage return and NEXT LINE too, as the
+    /// file's own text may hold them, and bidirectional controls, which right-to-left prose uses.
     Layout,
     /// A file's path: whatever a file's name may hold, NUL aside (a folder may be named with a
     /// line break), since it names a file rather than being shown as a value; wherever Sweep
@@ -174,8 +174,10 @@ pub(super) enum Allowed {
 /// these: a double-quoted scalar writes them as escapes.
 pub(super) fn refused_character(text: &str, allowed: Allowed) -> Option<char> {
     text.chars().find(|&ch| match allowed {
-        Allowed::Visible => ch.is_control() || super::quote::is_bidi_control(ch),
-        Allowed::Layout => ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'),
+        // A tab is let through: files stored before this rule hold some in values, and every
+        // table and message shows it escaped.
+        Allowed::Visible => ch != '\t' && (ch.is_control() || super::quote::is_bidi_control(ch)),
+        Allowed::Layout => ch.is_control() && !matches!(ch, '\t' | '\n' | '\r' | '\u{85}'),
         Allowed::Path => ch == '\0',
     })
 }

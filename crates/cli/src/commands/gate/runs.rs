@@ -80,7 +80,7 @@ impl Runs<'_> {
             // (`runner::Stop::request`): with none left to start, the study ends finished, not
             // interrupted. The request, not the summary, says that the gate was stopped.
             if summary.interrupted || self.interrupts.stop.requested() {
-                return Ok(stopped(&format!("in run {} of {runs}", done + 1)));
+                return Ok(stopped(&stopped_when(&summary, done, runs)));
             }
             if summary.best.is_none() {
                 measured.notes.push(self.no_best(done, spec_r)?);
@@ -297,6 +297,19 @@ pub(super) fn no_value(done: usize, runs: usize, spec_r: &ExperimentSpec, metric
          inf)",
         run_name(done, runs, &spec_r.name)
     )
+}
+
+/// Returns when a stop that ended run `done` (from 0) of `runs`, whose study is `summary`,
+/// came: in that run; or, where the run started no trial, after the run before it (or before
+/// the first), since the request landed just after the check between the runs (the signal's
+/// thread says "stopping" before it requests) and the run it names must be one that ran.
+fn stopped_when(summary: &runner::StudySummary, done: usize, runs: usize) -> String {
+    let started_none = summary.trials.iter().all(|t| t.started.is_none());
+    match (started_none, done) {
+        (true, 0) => "before its first run".to_string(),
+        (true, _) => format!("after run {done} of {runs}"),
+        (false, _) => format!("in run {} of {runs}", done + 1),
+    }
 }
 
 /// Says that a signal stopped the gate `when` (`before its first run`, `in run 2 of 3`, ...),

@@ -177,3 +177,16 @@ fn issue_a_stop_between_two_runs_starts_no_further_run() {
     assert!(ran.is_empty(), "{ran:?}");
     assert!(measured.is_none());
 }
+
+#[test]
+fn issue_a_stop_that_lands_just_after_the_check_between_runs_names_the_run_before() {
+    // The gate's e2e test saw "gate stopped in run 2 of 3" though run 2 ran no trial: the
+    // signal's thread said "stopping" and requested only after run 2's check had passed.
+    let (_, ran) = gate_stopped_in(2, Some(0));
+    let kept = &ran[0];
+    assert_eq!(super::stopped_when(kept, 0, 3), "in run 1 of 3");
+    let mut empty = kept.clone();
+    empty.trials.clear();
+    assert_eq!(super::stopped_when(&empty, 1, 3), "after run 1 of 3");
+    assert_eq!(super::stopped_when(&empty, 0, 3), "before its first run");
+}

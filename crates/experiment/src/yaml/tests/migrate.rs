@@ -53,16 +53,22 @@ fn issue_45_a_grid_takes_q_uniform_as_the_multiples_its_draws_round_to() {
 }
 
 #[test]
-fn issue_45_a_grid_refuses_probabilities_and_quantized_log_or_normal_shapes() {
+fn issue_45_a_grid_notes_probabilities_and_refuses_quantized_log_or_normal_shapes() {
     let base = format!("{BASE}method: grid\nparameters:\n");
+    // `probabilities:` weigh nothing in a grid: noted, not refused, so that an experiment stored
+    // with them (it ran before this rule) still reads.
+    let spec = parse_ok(&format!(
+        "{base}  warmup_epochs: {{values: [0, 1], probabilities: [0.5, 0.5]}}\n"
+    ));
+    assert!(
+        spec.notes(2).iter().any(|n| n.contains(
+            "`warmup_epochs`'s `probabilities:` weigh nothing in a grid, which tries each value once"
+        )),
+        "{:?}",
+        spec.notes(2)
+    );
     check(
         &[
-            (
-                "  warmup_epochs: {values: [0, 1], probabilities: [0.5, 0.5]}\n",
-                "6:50: parameters.warmup_epochs.probabilities: a grid tries each value once, so \
-                 there is nothing for `probabilities` to weigh (W&B's grid refuses them too); \
-                 delete `probabilities:`, or draw values by them with `method: random`",
-            ),
             (
                 "  batch_size: {distribution: q_log_uniform_values, min: 8, max: 64, q: 8}\n",
                 "6:15: parameters.batch_size: parameter `batch_size` is q_log_uniform_values, \
@@ -182,7 +188,7 @@ fn wandb_impute_keys_are_answered_with_what_sweep_does_with_failed_and_running_t
                 "3:26: metric.impute: `impute` is W&B's value for a run that logs no metric; here \
                  such a trial is failed, and the samplers rank it below every completed one \
                  (`tpe` counts it among the bad trials, `bayes` at the worst value seen, `cmaes` \
-                 leaves it out), so remove it",
+                 ranks it last), so remove it",
             ),
             (
                 "metric: {name: val_loss, impute_while_running: true}\n",
