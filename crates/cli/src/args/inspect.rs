@@ -23,8 +23,8 @@ pub(crate) struct LsArgs {
     /// created); ties list the newer first
     #[arg(long, value_name = "COLUMN", value_parser = list_column)]
     pub(crate) sort: Option<ListColumn>,
-    /// List from the other end: the most trials first, names from z (by bytes: capitals
-    /// before lower case), finished before
+    /// List from the other end: the most trials first, names from z (by bytes: lower case
+    /// before capitals), finished before
     /// interrupted; without --sort, the newest first, as the dashboard lists
     #[arg(long)]
     pub(crate) desc: bool,
