@@ -9,8 +9,8 @@
 //! each parameter and one after the objective (a W&B runs table exported as CSV, a
 //! spreadsheet). For each name the first of those spellings the header has is read. A row
 //! without a state column is a completed trial. The dashboard's download for a spreadsheet
-//! reads as `sweep export`'s: its text values guarded with a `'` read as the values they guard
-//! (`guarded`).
+//! reads as `sweep export`'s: a text cell guarded with a `'` reads as the value it guards,
+//! cell by cell (`guarded`).
 //!
 //! A file that gives nothing is refused rather than taken as an empty warm start: curve data
 //! (`sweep export --series`), a file without a column for a parameter every trial has (said
@@ -25,7 +25,7 @@ use crate::{
 
 use super::{first_reasons, params_in, unused_notes, WarmStart, WarmStarted, NOTE};
 use crate::comma::decimal_comma_hint;
-use guarded::{guarded_value, guards_text};
+use guarded::{guarded_notes, guarded_read, guarded_value};
 
 mod guarded;
 
@@ -76,9 +76,15 @@ struct Columns<'s> {
     number: Option<usize>,
     best_epoch: Option<usize>,
     seed: Option<usize>,
-    /// Whether the table is the dashboard's download for a spreadsheet, whose text values
-    /// that start with `=`, `+`, `-`, `@` or `'` are written after a `'` (`guards_text`).
-    guarded: bool,
+}
+
+/// A row read as a trial.
+struct Read<'s> {
+    trial: Trial,
+    /// The parameters it gives where this search does not set them (`Fitted::unused`).
+    unused: Vec<String>,
+    /// Each parameter whose cell was read as the value it guards, and `guarded_read`.
+    guarded: Vec<(&'s str, String)>,
 }
 
 impl<'s> Columns<'s> {
@@ -148,10 +154,8 @@ impl<'s> Columns<'s> {
                 None => missing.push(c),
             }
         }
-        let guarded = guards_text(spec, &params, table);
         Ok(Columns {
             objective: (objective, value_at),
-            guarded,
             params,
             metrics,
             missing,
@@ -220,15 +224,14 @@ impl<'s> Columns<'s> {
         }
     }
 
-    /// Reads `row` as trial `id` of a search over `spec`'s space, with the parameters it gives
-    /// where this search does not set them (`Fitted::unused`): `Ok(None)` for a row that is
+    /// Reads `row` as trial `id` of a search over `spec`'s space: `Ok(None)` for a row that is
     /// not a result yet, `Err` with why a finished one is left out.
     fn trial(
         &self,
         row: &ResultsRow,
         spec: &ExperimentSpec,
         id: TrialId,
-    ) -> Result<Option<(Trial, Vec<String>)>, String> {
+    ) -> Result<Option<Read<'s>>, String> {
         let line = row.line;
         let state = match self.state.map(|at| cell(row, at)) {
             None => TrialState::Completed,
@@ -256,29 +259,33 @@ impl<'s> Columns<'s> {
         // `0,02`, a number with a decimal comma, read as text: said with how to write it, where
         // the parameter is one the trial has (an inactive one's cell is never read).
         let mut hints: Vec<(&str, String)> = Vec::new();
-        for (name, at) in &self.params {
+        let mut guarded = Vec::new();
+        for &(name, at) in &self.params {
             let Some(param) = spec.space.param(name) else {
                 continue;
             };
-            let raw = row.cells.get(*at).map_or("", String::as_str);
+            let raw = row.cells.get(at).map_or("", String::as_str);
             let text = raw.trim();
-            // A cell is read trimmed (`lr, depth` and `0.1, 2` as a person writes a table),
-            // but a value of a `values:` list with spaces at its ends (`"x "`) is read as
-            // written first, so that it is not taken for another (`"x"`).
-            let value = match listed_as_written(raw, &param.distribution) {
-                Some(value) => value,
-                None if text.is_empty() => {
-                    if let Some(empty) = listed_as_written("", &param.distribution) {
-                        blank.insert(name.to_string(), empty);
-                    }
-                    continue;
+            // The dashboard's download writes `=x` as `'=x`: a cell that is no listed value
+            // as written, but is one without its first `'`, reads as that one (`guarded`).
+            // Else a cell is read trimmed (`lr, depth` and `0.1, 2` as a person writes a
+            // table), but a value of a `values:` list with spaces at its ends (`"x "`) is read
+            // as written first, so that it is not taken for another (`"x"`).
+            let value = match guarded_value(raw, &param.distribution) {
+                Some(value) => {
+                    guarded.push((name, guarded_read(row.line, raw, &value)));
+                    value
                 }
-                None => typed(text, &param.distribution),
-            };
-            // The dashboard's download writes `=x` as `'=x`: read back as `=x`.
-            let value = match self.guarded {
-                true => guarded_value(raw, &param.distribution).unwrap_or(value),
-                false => value,
+                None => match listed_as_written(raw, &param.distribution) {
+                    Some(value) => value,
+                    None if text.is_empty() => {
+                        if let Some(empty) = listed_as_written("", &param.distribution) {
+                            blank.insert(name.to_string(), empty);
+                        }
+                        continue;
+                    }
+                    None => typed(text, &param.distribution),
+                },
             };
             if matches!(value, ParamValue::Str(_)) {
                 hints.push((name, decimal_comma_hint(text)));
@@ -326,17 +333,22 @@ impl<'s> Columns<'s> {
                 metrics: recorded,
             }),
         };
-        Ok(Some((trial, fitted.unused)))
+        Ok(Some(Read {
+            trial,
+            unused: fitted.unused,
+            guarded,
+        }))
     }
 }
 
 impl WarmStart {
     /// Returns the rows of `table` that `spec`'s search learns from, as trials numbered from 0
     /// in their order (the table's trial numbers where it has them), and why the other finished
-    /// rows were left out (and, after them, a `note: ` for each constraint whose metric it has
-    /// no column for). `Err` says why the table cannot be read at all: it is curve data, or has
-    /// no column for the objective or for a parameter every trial has; or none of its rows
-    /// can be taken while some finished.
+    /// rows were left out (and, after them, a `note: ` for each parameter given where the search
+    /// does not set it, each parameter with cells read as the values they guard from a
+    /// spreadsheet, and each constraint whose metric it has no column for). `Err` says why the
+    /// table cannot be read at all: it is curve data, or has no column for the objective or for
+    /// a parameter every trial has; or none of its rows can be taken while some finished.
     pub fn import_table(
         &self,
         spec: &ExperimentSpec,
@@ -357,13 +369,15 @@ impl WarmStart {
         rows.sort_by_key(|(number, _)| *number);
         let mut trials = Vec::new();
         let mut unused = Vec::new();
+        let mut guarded = Vec::new();
         for (_, row) in rows {
             let id = TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX));
             match columns.trial(row, spec, id) {
-                Ok(Some((trial, given))) => {
+                Ok(Some(read)) => {
                     let at = format!("line {}", row.line);
-                    unused.extend(given.into_iter().map(|p| (p, at.clone())));
-                    trials.push(trial);
+                    unused.extend(read.unused.into_iter().map(|p| (p, at.clone())));
+                    guarded.extend(read.guarded);
+                    trials.push(read.trial);
                 }
                 Ok(None) => {}
                 Err(why) => left_out.push(why),
@@ -383,6 +397,7 @@ impl WarmStart {
         }
         if !trials.is_empty() {
             left_out.extend(unused_notes(&spec.space, &unused));
+            left_out.extend(guarded_notes(&guarded));
             left_out.extend(columns.notes());
         }
         Ok(WarmStarted {
