@@ -2627,7 +2627,7 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     assert_eq!(
         resumed
             .stderr
-            .contains("note: resuming `tiny` with one trial at a time, as it last ran"),
+            .contains("note: resuming `tiny` with one trial at a time, as it started"),
         cores != 1,
         "{}",
         resumed.stderr
@@ -2637,7 +2637,7 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     assert_eq!(other.code, 0, "{other:?}");
     assert!(
         other.stderr.contains(
-            "note: `tiny` last ran with one trial at a time and goes on with 2 trials side by \
+            "note: `tiny` started with one trial at a time and goes on with 2 trials side by \
              side: the trials from here on see other trials before them"
         ),
         "{}",
@@ -2674,14 +2674,14 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     assert!(
         resumed
             .stderr
-            .contains("note: `two` last ran with one trial at a time and goes on with 2 trials"),
+            .contains("note: `two` started with one trial at a time and goes on with 2 trials"),
         "{}",
         resumed.stderr
     );
     let shown = env.sweep(&["show", "tiny"]);
-    // The record says what the last run used.
+    // The record says what the first run used, the number its trials were drawn with.
     assert!(
-        shown.stdout.contains("; 2 trials side by side"),
+        shown.stdout.contains("; one trial at a time"),
         "{}",
         shown.stdout
     );

@@ -423,7 +423,7 @@ fn issue_a_resume_whose_trials_learned_nothing_yet_goes_on_as_the_file_says_unno
         assert_eq!(out.code, 0, "{out:?}");
         out.stderr
     };
-    let goes_on = "last ran with one trial at a time and goes on with 2 trials side by side";
+    let goes_on = "started with one trial at a time and goes on with 2 trials side by side";
     run("fresh", &[]);
     run("quasi", &["--run-cap", "1", "--parallel", "1"]);
     let resumed = run("quasi", &[]);

@@ -476,11 +476,12 @@ fn the_build_names_its_version_and_commit_and_a_record_keeps_them() {
     }
 }
 
-/// Issue: a resume with `--parallel 1` (which notes it) of a sweep that started with 2 left
-/// `sweep show --record` saying "2 trials side by side", the first run's number. The record says
-/// what the last run used.
+/// Issue: a resume with `--parallel 1` (which notes it) of a sweep that started with 2 wrote 1
+/// into the run record, so `sweep show --record`, and the trial page's rerun command built from
+/// the record, named a number the first run's trials were not drawn with. The record says the
+/// first run's number; a resume with another changes nothing of it.
 #[test]
-fn issue_the_record_says_the_trials_side_by_side_of_the_last_run() {
+fn issue_the_record_says_the_trials_side_by_side_of_the_first_run() {
     let env = TestEnv::new();
     std::fs::copy(
         repo_root().join("experiments/data/digits.csv"),
@@ -505,7 +506,7 @@ fn issue_the_record_says_the_trials_side_by_side_of_the_last_run() {
     let resumed = env.sweep(&["run", spec, "--parallel", "1", "--no-serve"]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
-        machine(&env).ends_with("; one trial at a time"),
+        machine(&env).ends_with("; 2 trials side by side"),
         "{}",
         machine(&env)
     );

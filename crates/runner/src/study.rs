@@ -40,8 +40,9 @@ pub struct StudyOptions {
     /// Adds this many trials to what the experiment already planned.
     pub extend: Option<u32>,
     /// How and where the study runs, stored with the experiment when it is created; a resumed
-    /// experiment keeps the record of its first run, but for `parallel` and `planned` (the plan
-    /// the sampler is told, which the runner fills in), which say the last run's.
+    /// experiment keeps the record of its first run (its `parallel` too, the number the first
+    /// run's trials were drawn with), but for `planned` (the plan the sampler is told, which the
+    /// runner fills in), which says the last run's.
     pub record: Option<RunRecord>,
     /// Ends the study early when requested (no new trial starts, running ones stop at their next
     /// report and run again on resume, but for one whose training is over: its last epoch

@@ -166,9 +166,10 @@ pub struct RunRecord {
     pub os: String,
     /// The CPU model and the number of cores.
     pub cpu: String,
-    /// The trials side by side the last run used (the file's `parallel`, `--parallel`, or the
-    /// machine's cores; a resume with another number writes the record again with it); `None`
-    /// in records written before it was kept.
+    /// The trials side by side the first run used (the file's `parallel`, `--parallel`, or the
+    /// machine's cores): the number its trials were drawn with, which a rerun of a trial from a
+    /// fresh store gives; a resume with another number leaves it (`sweep run` notes the
+    /// difference); `None` in records written before it was kept.
     pub parallel: Option<u32>,
     /// Which agent made this store, when agents ran the study (`sweep run --agent I/N`); `None`
     /// for one process, and in records written before it was kept.

@@ -186,13 +186,7 @@ fn resume_experiment(
             }
         }
         None => {}
-        Some(then) => last_run(
-            store,
-            &spec.name,
-            then,
-            options,
-            sampler_plan(spec, run_cap),
-        )?,
+        Some(then) => last_run(store, &spec.name, then, sampler_plan(spec, run_cap))?,
     }
     // A raised plan is on disk before the study says so (`Observer::study_started`): a second
     // Ctrl-C, which ends the process at once, may come any moment after that line, and a raise
@@ -203,37 +197,19 @@ fn resume_experiment(
     Ok((info, true, warm))
 }
 
-/// Keeps in the run record `then` of a resumed experiment the trials side by side this run
-/// uses (`RunRecord::parallel`) and the plan its sampler is told (`planned`,
-/// `RunRecord::planned`), where they differ from the last run's: the record says what the
-/// last run used, the next run without `--parallel` or `parallel:` resumes with its number, and
-/// the next resume tells the user where its sampler is told another plan
-/// (`StudyOptions::plan_note`). The rest of the record stays the first run's (what later runs
-/// are checked against).
-fn last_run(
-    store: &Store,
-    name: &str,
-    then: RunRecord,
-    options: &StudyOptions,
-    planned: u32,
-) -> Result<()> {
-    let parallel = options
-        .record
-        .as_ref()
-        .and_then(|r| r.parallel)
-        .or(then.parallel);
+/// Keeps in the run record `then` of a resumed experiment the plan its sampler is told this
+/// run (`planned`, `RunRecord::planned`), where it differs from the last run's, so that the
+/// next resume tells the user where its sampler is told another plan
+/// (`StudyOptions::plan_note`). The rest of the record stays the first run's: what later runs
+/// are checked against, and the trials side by side (`RunRecord::parallel`) the first run's
+/// trials were drawn with, which a rerun of a trial from a fresh store needs and a file without
+/// `parallel:` resumes with; a resume with another number leaves it (`sweep run` notes it).
+fn last_run(store: &Store, name: &str, then: RunRecord, planned: u32) -> Result<()> {
     let planned = Some(planned);
-    if parallel == then.parallel && planned == then.planned {
+    if planned == then.planned {
         return Ok(());
     }
-    store.put_run_record(
-        name,
-        &RunRecord {
-            parallel,
-            planned,
-            ..then
-        },
-    )?;
+    store.put_run_record(name, &RunRecord { planned, ..then })?;
     Ok(())
 }
 

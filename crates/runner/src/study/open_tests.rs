@@ -310,12 +310,13 @@ fn issue_a_resume_from_a_moved_folder_stores_the_path_its_text_was_read_from() {
     assert_eq!(stored.spec_path, "exp/e.yaml");
 }
 
-/// Issue: a resume with another number side by side (`sweep run --parallel 1` after a first run
-/// with 2) left the run record saying 2, so `sweep show --record` named the first run's number.
-/// The record says the last run's; the rest of it stays the first run's, and a run refused
-/// (here as changed data) changes nothing.
+/// Issue: a resume with another number side by side (`sweep run --parallel 2` after a first run
+/// with 1) wrote 2 into the run record, so the dashboard's rerun of a trial the first run drew
+/// (`sweep run FILE --store .sweep-reproduce-N --run-cap N+1 --parallel P`, from the record) drew
+/// it otherwise. The record keeps the first run's number, the one its trials were drawn with: a
+/// resume with another changes nothing of it, nor does a refused run (here as changed data).
 #[test]
-fn issue_the_run_record_says_the_trials_side_by_side_of_the_last_run() {
+fn issue_the_run_record_keeps_the_trials_side_by_side_of_the_first_run() {
     let spec = spec_at(SEEDED, "/work/exp/e.yaml");
     let run = |parallel: u32, data_hash: &str, data_file: &str| StudyOptions {
         record: Some(RunRecord {
@@ -333,18 +334,27 @@ fn issue_the_run_record_says_the_trials_side_by_side_of_the_last_run() {
     let clock = tick_clock();
     let first = StudyOptions {
         extend: None,
-        ..run(2, "aaaa", "/work/exp/data/d.csv")
+        ..run(1, "aaaa", "/work/exp/data/d.csv")
     };
     study(&store, &clock, &spec, &first).unwrap();
-    let parallel = || store.run_record("e").unwrap().and_then(|r| r.parallel);
-    assert_eq!(parallel(), Some(2));
+    let record = || store.run_record("e").unwrap().expect("a run record");
+    let at_first = record();
+    assert_eq!(at_first.parallel, Some(1));
     let err = study(&store, &clock, &spec, &run(3, "bbbb", "/d.csv")).unwrap_err();
     assert!(matches!(err, Error::DataChanged { .. }), "{err}");
-    assert_eq!(parallel(), Some(2), "a refused run");
-    study(&store, &clock, &spec, &run(1, "aaaa", "/elsewhere/d.csv")).unwrap();
-    assert_eq!(parallel(), Some(1));
-    let record = store.run_record("e").unwrap().expect("a run record");
-    assert_eq!(record.data_file, "/work/exp/data/d.csv", "the first run's");
+    assert_eq!(record(), at_first, "a refused run");
+    study(&store, &clock, &spec, &run(2, "aaaa", "/elsewhere/d.csv")).unwrap();
+    // The extension tells the sampler a longer plan, which the record keeps; nothing else of it
+    // changes.
+    let resumed = record();
+    assert_eq!(resumed.parallel, Some(1), "the first run's");
+    assert_eq!(
+        RunRecord {
+            planned: at_first.planned,
+            ..resumed
+        },
+        at_first
+    );
 }
 
 /// A `bayes` spec of `run_cap` trials, 2 of them startup trials, with the default greedy tail

@@ -112,11 +112,11 @@ pub(super) fn planned_now(
 }
 
 /// Returns the trials side by side (`side_by_side`, of `asked` and the number the stored
-/// experiment last ran with, which its run record keeps), saying the note the choice needs;
+/// experiment started with, which its run record keeps), saying the note the choice needs;
 /// `planned` is the trials this run plans (`planned_now`, which the notes count), which decide
-/// whether the results depend on the number; `earlier` the stored experiment's trials, the
-/// last of them drawn with the number it last ran with, which decide whether going on with
-/// another number changes them.
+/// whether the results depend on the number; `earlier` the stored experiment's trials, drawn
+/// with the number it started with, which decide whether going on with another number changes
+/// them.
 pub(super) fn parallel(
     args: &RunArgs,
     spec: &ExperimentSpec,
@@ -126,13 +126,12 @@ pub(super) fn parallel(
     planned: u32,
     earlier: &[experiment::Trial],
 ) -> anyhow::Result<usize> {
-    // The number the last run used (`RunRecord::parallel`; the first run's in a record a
-    // version before this one kept).
+    // The number the first run used (`RunRecord::parallel`), which its trials were drawn with.
     let started = match stored {
         Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
         None => None,
     };
-    // A number that differs from the last run's is noted, unless the file changed to say so (that
+    // A number that differs from the start is noted, unless the file changed to say so (that
     // run is refused as another spec).
     let file_as_stored = stored
         .and_then(|e| e.spec().ok())
@@ -168,7 +167,7 @@ struct Depends {
     planned: bool,
     /// Some trial a resumed experiment already drew (finished, or stopped and run again with
     /// its stored parameters) could have come out otherwise with the number asked now than
-    /// with the one it last ran with (`drawn_depend`).
+    /// with the one it started with (`drawn_depend`).
     drawn: bool,
 }
 
@@ -189,12 +188,11 @@ fn drawn_depend(spec: &ExperimentSpec, drawn: u32, (then, now): (u32, u32)) -> b
 
 /// Returns the trials side by side, and a note when the choice needs one: `asked` (by
 /// `--parallel` or the file, checked to be at least 1), else, where the results of the
-/// trials planned depend on it, the number a resumed experiment last ran with, `started` (a
-/// file without `parallel:` resumes as it last ran, so that a machine with other cores resumes
-/// it as it ran), else one per core. Resuming with another number than it last ran with is
-/// noted where a trial already drawn could have come out otherwise with it (`Depends::drawn`;
-/// otherwise the resume is one run with the number asked, as a fresh run of it would be) and
-/// it is
+/// trials planned depend on it, the number a resumed experiment `started` with (a file without
+/// `parallel:` resumes as it started, so that a machine with other cores resumes it as it
+/// ran), else one per core. Resuming with another number than it started with is noted where
+/// a trial already drawn could have come out otherwise with it (`Depends::drawn`; otherwise the
+/// resume is one run with the number asked, as a fresh run of it would be) and it is
 /// `flagged` (unless the file's `parallel:` changed, another spec, which the run refuses, so
 /// that no note goes before that); so is a `--parallel` other than the file's `parallel:` on a
 /// fresh run (or one whose record kept no number) whose planned trials depend on it.
@@ -209,7 +207,7 @@ fn side_by_side(
         (None, Some(p)) if depends.planned => {
             let note = (size(p) != cores).then(|| {
                 format!(
-                    "resuming `{}` with {}, as it last ran (this machine has {}; \
+                    "resuming `{}` with {}, as it started (this machine has {}; \
                      `parallel:` in the file or --parallel chooses)",
                     spec.name,
                     output::trials_at_once(p),
@@ -220,7 +218,7 @@ fn side_by_side(
         }
         (Some(n), Some(p)) if n != p && flagged && depends.drawn => {
             let note = format!(
-                "`{}` last ran with {} and goes on with {}: the trials from here on see other \
+                "`{}` started with {} and goes on with {}: the trials from here on see other \
                  trials before them than in one run with either, so the results are not those \
                  of an uninterrupted run (--parallel {p} keeps them)",
                 spec.name,
@@ -351,12 +349,12 @@ mod tests {
             side_by_side(&unset, (Some(1), true), (None, both(true))).1,
             None
         );
-        // A resume says how it last ran instead.
+        // A resume says how it started instead.
         let resumed = side_by_side(&bayes, (Some(1), true), (Some(2), both(true))).1;
         assert!(
             resumed
                 .as_deref()
-                .is_some_and(|n| n.contains("last ran with 2 trials")),
+                .is_some_and(|n| n.contains("started with 2 trials")),
             "{resumed:?}"
         );
     }
