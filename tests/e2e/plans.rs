@@ -584,21 +584,28 @@ fn issue_the_file_cap_not_taken_is_noted_only_once_the_study_takes_the_run() {
     );
 }
 
-/// Issue: an experiment run with a lower `--run-cap` by a version that told its sampler the
-/// run cap stored (2) resumed under the file's plan (4), so `bayes`'s greedy tail fell on other
-/// trials than that run's plan would have chosen, and nothing said so. Its record, as that
-/// version wrote it, keeps no plan: the resume says, as the study starts, that trial 3 may
-/// differ. A record that kept the plan its last run was told (the file's) gives no note.
+/// Issue: the resume of an experiment whose record keeps no plan (written by a version before
+/// `planned` was kept) took the record as told the run cap stored then (2), but the versions
+/// from cea51a8 on, the previous release among them, told the file's plan (4) without keeping
+/// it: resuming their store after `--run-cap 2` said falsely "was run before with a plan of 2
+/// ... trial 3 may differ". A record without the plan gives no note. One that says its last run
+/// was told a lower plan (2) gives it, as the study starts, right after the raise; one that
+/// kept the plan told now (the file's) gives none.
 #[test]
-fn issue_a_resume_told_another_plan_than_an_older_version_told_says_so_as_it_starts() {
+fn issue_a_resume_notes_another_plan_only_where_the_record_says_the_plan_it_was_told() {
     let env = TestEnv::new();
     let spec = env.write_spec("greedy.yaml", BAYES);
     let spec = spec.to_str().unwrap();
     let note = "note: `greedy` was run before with a plan of 2 trials and goes on with a plan of \
                 4: trial 3 may differ from what that plan would have drawn (bayes' greedy tail \
                 counts from the plan)";
-    for older in [true, false] {
-        let store = env.path().join(if older { "older" } else { "kept" });
+    // The plan each record is written with before the resume; `None`: left as the run wrote it.
+    for (name, planned) in [
+        ("unsaid", Some(None)),
+        ("lower", Some(Some(2))),
+        ("kept", None),
+    ] {
+        let store = env.path().join(name);
         let store = store.to_str().unwrap();
         let ran = env.sweep(&[
             "run",
@@ -610,41 +617,34 @@ fn issue_a_resume_told_another_plan_than_an_older_version_told_says_so_as_it_sta
             "--no-serve",
         ]);
         assert_eq!(ran.code, 0, "{ran:?}");
-        if older {
-            let opened = store::Store::open(std::path::Path::new(store)).unwrap();
-            let record = opened.run_record("greedy").unwrap().unwrap();
-            assert_eq!(record.planned, Some(4), "told the file's plan");
-            let written_before = store::RunRecord {
-                planned: None,
-                ..record
-            };
-            opened.put_run_record("greedy", &written_before).unwrap();
+        let opened = store::Store::open(std::path::Path::new(store)).unwrap();
+        let record = opened.run_record("greedy").unwrap().unwrap();
+        assert_eq!(record.planned, Some(4), "told the file's plan");
+        if let Some(planned) = planned {
+            let rewritten = store::RunRecord { planned, ..record };
+            opened.put_run_record("greedy", &rewritten).unwrap();
         }
+        drop(opened);
         let resumed = env.sweep(&["run", spec, "--store", store, "--no-serve"]);
         assert_eq!(resumed.code, 0, "{resumed:?}");
         let lines: Vec<&str> = resumed.stderr.lines().collect();
         let raised = lines
             .iter()
             .position(|l| *l == "run cap raised from 2 to 4 (the file's run_cap)");
+        assert!(raised.is_some(), "{name}: {}", resumed.stderr);
         let noted = lines.iter().position(|l| *l == note);
-        if older {
+        let lower = name == "lower";
+        if lower {
             assert!(
                 matches!((raised, noted), (Some(r), Some(n)) if n == r + 1),
-                "{}",
-                resumed.stderr
-            );
-        } else {
-            assert!(raised.is_some(), "{}", resumed.stderr);
-            assert!(
-                !resumed.stderr.contains("was run before with a plan"),
                 "{}",
                 resumed.stderr
             );
         }
         assert_eq!(
             resumed.stderr.matches("note:").count(),
-            usize::from(older),
-            "{}",
+            usize::from(lower),
+            "{name}: {}",
             resumed.stderr
         );
     }

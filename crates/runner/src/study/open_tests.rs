@@ -403,16 +403,23 @@ fn drawn(n: u32) -> Vec<experiment::Trial> {
         .collect()
 }
 
-/// Issue: an experiment a version before the sampler was told the file's plan ran with a lower
-/// `--run-cap` (its sampler told the run cap stored, 4) resumed under the file's plan (6), so
-/// `bayes`'s greedy tail fell on other trials than that run's plan would have chosen, and
+/// Issue: an experiment whose last run's sampler was told a plan of 4 resumed under a plan of 6,
+/// so `bayes`'s greedy tail fell on other trials than that run's plan would have chosen, and
 /// nothing said so. The resume notes it where a trial yet to draw depends on it, and a record
 /// that kept the plan the last run was told gives no note when it is the same.
+///
+/// Issue: a record without the plan (written by a version before it was kept) was read as told
+/// the run cap stored, but the versions from cea51a8 on told the file's plan without keeping it,
+/// so a resume of their store after `--run-cap 4` of this file gave a false note. A record
+/// without the plan says nothing of it, and neither does the resume.
 #[test]
 fn issue_a_resume_told_another_plan_than_its_last_run_says_which_trials_may_differ() {
     let spec = bayes(6);
     let stored = stored_with(&spec, 4);
-    let old = RunRecord::default();
+    let old = RunRecord {
+        planned: Some(4),
+        ..RunRecord::default()
+    };
     let note = |recorded: &RunRecord, trials: &[experiment::Trial], asked| {
         StudyOptions::plan_note(&spec, (&stored, Some(recorded)), trials, asked)
     };
@@ -446,8 +453,16 @@ fn issue_a_resume_told_another_plan_than_its_last_run_says_which_trials_may_diff
         ..RunRecord::default()
     };
     assert_eq!(note(&kept, &drawn(2), (Some(6), None)), None);
-    // No record at all: told the run cap stored, as a record without the plan.
-    assert!(StudyOptions::plan_note(&spec, (&stored, None), &drawn(2), (None, None)).is_some());
+    // A record without the plan, or none at all: the plan told then is not known, no note.
+    assert_eq!(note(&RunRecord::default(), &drawn(2), (None, None)), None);
+    assert_eq!(
+        note(&RunRecord::default(), &drawn(2), (Some(6), None)),
+        None
+    );
+    assert_eq!(
+        StudyOptions::plan_note(&spec, (&stored, None), &drawn(2), (None, None)),
+        None
+    );
     // Every trial whose rule differs drawn already: none left to differ.
     assert_eq!(note(&old, &drawn(4), (None, None)), None);
     // A sampler that reads no plan draws the same trials under any.

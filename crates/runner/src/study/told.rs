@@ -5,8 +5,11 @@
 //! `greedy_tail`) counts back from the plan's end, so the same trial number may be chosen
 //! greedily under one plan and not under another. Every other sampler draws the same trials
 //! whatever plan it is told. The run record keeps the plan told in the last run
-//! (`RunRecord::planned`); a record written before it was kept has none, and its runs were
-//! told the run cap stored then (a version before the sampler was told the file's plan).
+//! (`RunRecord::planned`); a record written before it was kept has none, and says nothing of
+//! the plan its runs were told: versions before cea51a8 told the run cap stored then, and
+//! those from it on (the release ffad32c among them) the file's plan, without writing it. So
+//! the note is given only where the record says the plan it was told: a false note is worse
+//! than none.
 
 use std::collections::BTreeSet;
 
@@ -27,11 +30,13 @@ impl StudyOptions {
     /// Returns the note a resume of the `stored` experiment (its run record `recorded`, the
     /// trials it holds `drawn`) asked with `run_cap` and `extend` (`--run-cap`, or the file's
     /// cap where it raises the plan, and `--extend`) gives where its sampler is told another
-    /// plan than the last run was (`RunRecord::planned`, else the run cap stored then) and a
-    /// trial it has yet to draw could come out otherwise for it: "`e` was run before with a
-    /// plan of 4 trials and goes on with a plan of 6: trial 3 may differ from what that plan
-    /// would have drawn (bayes' greedy tail counts from the plan)". `None` where the plans are
-    /// the same, the sampler reads no plan, or no trial left to draw depends on it.
+    /// plan than the last run was (`RunRecord::planned`) and a trial it has yet to draw could
+    /// come out otherwise for it: "`e` was run before with a plan of 4 trials and goes on with
+    /// a plan of 6: trial 3 may differ from what that plan would have drawn (bayes' greedy tail
+    /// counts from the plan)". `None` where the plans are
+    /// the same, the record says no plan (none, or one written before `planned` was kept: its
+    /// runs may have been told the run cap stored or the file's plan), the sampler reads no
+    /// plan, or no trial left to draw depends on it.
     pub fn plan_note(
         spec: &ExperimentSpec,
         (stored, recorded): (&ExperimentInfo, Option<&RunRecord>),
@@ -44,7 +49,7 @@ impl StudyOptions {
         let Acquisition::LogEi { greedy_tail } = bayes.acquisition else {
             return None;
         };
-        let then = recorded.and_then(|r| r.planned).unwrap_or(stored.run_cap);
+        let then = recorded.and_then(|r| r.planned)?;
         let planned = asked_plan(spec, (run_cap, extend), stored.run_cap)?;
         let now = sampler_plan(spec, planned);
         if then == now {
