@@ -179,8 +179,9 @@ pub struct RunRecord {
     /// process, and in records written before it was kept.
     pub exchange: Option<String>,
     /// The trials the sampler was told the study plans, in the last run
-    /// (`SuggestContext::planned`); `None` in records written before it was kept, whose runs
-    /// were told the run cap stored then.
+    /// (`SuggestContext::planned`); `None` in records written before it was kept, which say
+    /// nothing of the plan their runs were told (builds before cea51a8 told the stored run cap,
+    /// later ones the file's plan), so a resume gives no plan note for them.
     pub planned: Option<u32>,
 }
 

@@ -65,8 +65,10 @@ impl StudyOptions {
         let held: BTreeSet<u32> = drawn.iter().map(|t| t.id.0).collect();
         let undrawn: Vec<u32> = (0..planned).filter(|k| !held.contains(k)).collect();
         // From the first trial chosen otherwise, the later ones learn from another trial too.
+        // Only a trial of the earlier plan can be chosen otherwise than it would have been:
+        // one past it (an `--extend` of a finished sweep) was no part of that plan.
         let first = undrawn.iter().position(|&k| {
-            k >= startup && greedy(greedy_tail, k, then) != greedy(greedy_tail, k, now)
+            k >= startup && k < then && greedy(greedy_tail, k, then) != greedy(greedy_tail, k, now)
         })?;
         let differ = &undrawn[first..];
         let trials = match differ {

@@ -12,8 +12,8 @@
 //! none, version 5 `exchange`, the folder an agent's study was run through, and two reasons for
 //! `no_commit` (`head_unreadable`, `unrecognized`) that a build reading version 4 would refuse
 //! as unknown, and version 6 `planned`, the trials the sampler was told the study plans in the
-//! last run (written again on a resume that tells it another number, as `parallel` is; a
-//! record without it was written by a version that told the sampler the run cap stored then);
+//! last run (written again on a resume that tells it another number, while `parallel` stays
+//! the first run's; a record without it says nothing of the plan its runs were told);
 //! they are the only differences, so one type reads all six (an older record lacks them) and a
 //! record without them is written as the oldest version that holds what it has.
 

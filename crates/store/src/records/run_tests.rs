@@ -293,8 +293,8 @@ fn records_of_version_4_and_5_read_as_written() {
 
 #[test]
 fn a_record_written_before_the_plan_was_kept_reads_without_one_and_is_written_as_it_was() {
-    // A version 5 record, as written before `planned` existed: its runs were told the run cap
-    // stored then.
+    // A version 5 record, as written before `planned` existed (it says nothing of the plan its
+    // runs were told).
     let five = concat!(
         r#"{"v":5,"resolved_spec":"name: e\n","resolved_spec_hash":"ab","#,
         r#""spec_file":"/e.yaml","data_file":"/d.csv","data_hash":"cd","git":null,"#,
