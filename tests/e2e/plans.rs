@@ -589,20 +589,21 @@ fn issue_the_file_cap_not_taken_is_noted_only_once_the_study_takes_the_run() {
 /// from cea51a8 on, the previous release among them, told the file's plan (4) without keeping
 /// it: resuming their store after `--run-cap 2` said falsely "was run before with a plan of 2
 /// ... trial 3 may differ". A record without the plan gives no note. One that says its last run
-/// was told a lower plan (2) gives it, as the study starts, right after the raise; one that
-/// kept the plan told now (the file's) gives none.
+/// was told a lower plan (3: trial 2, yet to draw, was greedy under it and is not under 4) gives
+/// it, as the study starts, right after the raise; one that kept the plan told now (the file's)
+/// gives none.
 #[test]
 fn issue_a_resume_notes_another_plan_only_where_the_record_says_the_plan_it_was_told() {
     let env = TestEnv::new();
     let spec = env.write_spec("greedy.yaml", BAYES);
     let spec = spec.to_str().unwrap();
-    let note = "note: `greedy` was run before with a plan of 2 trials and goes on with a plan of \
-                4: trial 3 may differ from what that plan would have drawn (bayes' greedy tail \
-                counts from the plan)";
+    let note = "note: `greedy` was run before with a plan of 3 trials and goes on with a plan of \
+                4: trials 2 and 3 may differ from what that plan would have drawn (bayes' greedy \
+                tail counts from the plan)";
     // The plan each record is written with before the resume; `None`: left as the run wrote it.
     for (name, planned) in [
         ("unsaid", Some(None)),
-        ("lower", Some(Some(2))),
+        ("lower", Some(Some(3))),
         ("kept", None),
     ] {
         let store = env.path().join(name);
