@@ -9,23 +9,12 @@ use crate::{
 
 /// Returns the most epochs a trial can train: the largest value a `searched` `epochs` can take,
 /// else the `fixed` one, else the knob's default. Hyperband's `max_resource` defaults to it.
-///
-/// A `q_` range's largest value is the multiple of q nearest its `max`, rounded as its draws
-/// are (`crate::quantized`, half away from zero), which may lie just past `max`:
-/// `q_uniform` from 4 to 10 with q 4 gives 12, as TPE's draws, clamped to `max` and then
-/// rounded, do. The grid's values (`crate::grid::multiples`) end at the same multiple.
 pub(crate) fn most_epochs(searched: Option<&Distribution>, fixed: Option<&ParamValue>) -> u32 {
     let searched = searched.map(|distribution| match distribution {
-        Distribution::Uniform { max, .. } | Distribution::LogUniformValues { max, .. } => {
-            Some(max.floor())
-        }
-        // `min` and `max` of `log_uniform` are the logs of its bounds.
-        Distribution::LogUniform { max, .. } => Some(max.exp().floor()),
-        Distribution::IntUniform { max, .. } => u32::try_from(*max).ok().map(f64::from),
-        Distribution::QUniform { max, q, .. } | Distribution::QLogUniformValues { max, q, .. } => {
-            crate::quantized(*max, *q).as_f64()
-        }
-        Distribution::QLogUniform { max, q, .. } => crate::quantized(max.exp(), *q).as_f64(),
+        Distribution::Uniform { max, .. }
+        | Distribution::QUniform { max, .. }
+        | Distribution::LogUniformValues { max, .. }
+        | Distribution::QLogUniformValues { max, .. } => Some(max.floor()),
         other => other.grid_values().and_then(|values| {
             values
                 .iter()
