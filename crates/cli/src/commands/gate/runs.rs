@@ -300,12 +300,13 @@ pub(super) fn no_value(done: usize, runs: usize, spec_r: &ExperimentSpec, metric
 }
 
 /// Returns when a stop that ended run `done` (from 0) of `runs`, whose study is `summary`,
-/// came: in that run; or, where the run started no trial, after the run before it (or before
+/// came: in that run; or, where the run holds no trial (none began), after the run before it (or before
 /// the first), since the request landed just after the check between the runs (the signal's
 /// thread says "stopping" before it requests) and the run it names must be one that ran.
 fn stopped_when(summary: &runner::StudySummary, done: usize, runs: usize) -> String {
-    let started_none = summary.trials.iter().all(|t| t.started.is_none());
-    match (started_none, done) {
+    // A run's experiment holds a trial once a worker began it; a trial a stop cut off is back
+    // in the queue (no start), but held.
+    match (summary.trials.is_empty(), done) {
         (true, 0) => "before its first run".to_string(),
         (true, _) => format!("after run {done} of {runs}"),
         (false, _) => format!("in run {} of {runs}", done + 1),

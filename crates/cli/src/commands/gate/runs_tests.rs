@@ -185,6 +185,13 @@ fn issue_a_stop_that_lands_just_after_the_check_between_runs_names_the_run_befor
     let (_, ran) = gate_stopped_in(2, Some(0));
     let kept = &ran[0];
     assert_eq!(super::stopped_when(kept, 0, 3), "in run 1 of 3");
+    // A trial a stop cut off is back in the queue, no start, but held: the stop came in it.
+    let mut cut = kept.clone();
+    for t in &mut cut.trials {
+        t.state = experiment::TrialState::Queued;
+        t.started = None;
+    }
+    assert_eq!(super::stopped_when(&cut, 1, 3), "in run 2 of 3");
     let mut empty = kept.clone();
     empty.trials.clear();
     assert_eq!(super::stopped_when(&empty, 1, 3), "after run 1 of 3");
