@@ -108,8 +108,9 @@ fn short(x: f64) -> String {
 /// count of q and how many there are: each from the multiple nearest `min` to the one nearest
 /// `max`, the way `crate::quantized` rounds, half away from zero (`q_uniform` from 0 to 10 with
 /// q 5 gives 0, 5 and 10; W&B's grid, `np.arange(min, max, q)`, leaves out a `max` that is a
-/// multiple). These are the values the distribution can give, so the grid, the most epochs a
-/// trial trains (`crate::stopping::most_epochs`) and the notes agree. A `max` halfway between
+/// multiple). These are the values the distribution can give, as the notes count them (the
+/// most epochs a trial trains, `crate::stopping::most_epochs`, still floors `max`, as stored
+/// specs' Hyperband defaults were resolved with it). A `max` halfway between
 /// two multiples rounds up past it (from 16 to 48 with q 32: 32 and 64): a random draw, below
 /// `max`, never gives 64, but TPE's, clamped to `max` and then rounded, does. `None` past
 /// `MOST_QUANTIZED_VALUES`, or where the bounds are not finite.
