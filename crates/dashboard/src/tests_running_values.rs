@@ -196,3 +196,26 @@ fn every_api_answer_that_is_an_object_carries_the_api_version_first() {
         }
     });
 }
+
+/// Issue: a count (`param_count`) was written as a float in the API's metrics (`85002.0`),
+/// where the CLI's JSON writes an integer; another metric stays a float, `3.0` included.
+#[test]
+fn a_count_in_the_apis_metrics_is_an_integer_as_the_clis_json_writes_it() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        let info = fixtures::info("demo", ExperimentStatus::Finished, 1);
+        store.create_experiment(&info).unwrap();
+        let mut t = fixtures::trial(0, 2);
+        if let Some(result) = t.result.as_mut() {
+            result.metrics.insert("param_count".into(), 85002.0);
+            result.metrics.insert("val_loss".into(), 3.0);
+        }
+        store.put_trial("demo", &t).unwrap();
+        let one = get_json(&store, "/api/experiments/demo/trials/0").await;
+        assert_eq!(one["metrics"]["param_count"], json!(85002), "{one}");
+        assert!(one["metrics"]["param_count"].is_i64(), "{one}");
+        assert!(one["metrics"]["val_loss"].is_f64(), "{one}");
+        let page = get_json(&store, "/api/experiments/demo/trials").await;
+        assert!(row(&page, 0)["metrics"]["param_count"].is_i64(), "{page}");
+    });
+}

@@ -99,6 +99,6 @@ pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialRes
 pub use warm_start::{ResultsRow, ResultsTable, WarmSource, WarmStart, WarmStarted};
 pub use words::{
     count_or_metric_text, counted, metric_text, named_metric_text, number_text, shell_quote,
-    significant_text, suggest, whole_number,
+    significant_text, suggest, whole_count, whole_number,
 };
 pub use yaml::same_content;

@@ -117,6 +117,18 @@ pub fn named_metric_text(name: &str, value: Option<f64>) -> String {
     }
 }
 
+/// Returns metric `name`'s value `v` as an integer where it is a count (`CONSTANT_METRICS`:
+/// `param_count`) and whole, and exact as an `i64` (below 1e15), for the JSON the CLI and the
+/// API write (`85002`, as the CSV writes it); `None` for any other metric or value, written as a
+/// float.
+pub fn whole_count(name: &str, v: f64) -> Option<i64> {
+    if !crate::CONSTANT_METRICS.contains(&name) || v.fract() != 0.0 || v.abs() >= 1e15 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    Some(v as i64)
+}
+
 /// Writes a number for a message: the shortest text that reads back as `x`, in exponent form
 /// (`1e-12`, `1e300`) where plain decimals would run long.
 pub fn number_text(x: f64) -> String {

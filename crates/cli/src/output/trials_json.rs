@@ -161,12 +161,7 @@ pub(crate) fn metric_json(name: &str, v: Option<f64>) -> serde_json::Value {
     let Some(v) = finite(v) else {
         return serde_json::Value::Null;
     };
-    let count = experiment::CONSTANT_METRICS.contains(&name);
-    // `whole_number` writes only what an i64 holds exactly (below 1e15).
-    match experiment::whole_number(v).filter(|_| count) {
-        Some(whole) => whole.parse::<i64>().map_or_else(|_| v.into(), Into::into),
-        None => v.into(),
-    }
+    experiment::whole_count(name, v).map_or_else(|| v.into(), Into::into)
 }
 
 /// Returns `v` where JSON can hold it: NaN and infinities are `None` (`null`).

@@ -102,8 +102,10 @@ pub(super) struct TrialDto {
     /// an epoch.
     #[serde(skip_serializing_if = "Option::is_none")]
     latest_step: Option<u32>,
-    /// Its metrics at `best_step`, or, while it runs, at `latest_step`; empty without either.
-    metrics: BTreeMap<String, Option<f64>>,
+    /// Its metrics at `best_step`, or, while it runs, at `latest_step`; empty without either; a
+    /// count (`param_count`) as an integer, as the CLI's JSON writes it
+    /// (`experiment::whole_count`), a value JSON cannot hold as `null`.
+    metrics: BTreeMap<String, serde_json::Value>,
     /// Whether its result meets the constraints; absent without constraints or result.
     #[serde(skip_serializing_if = "Option::is_none")]
     feasible: Option<bool>,
@@ -258,7 +260,12 @@ pub(super) fn trial_dto(
         latest_step: latest.filter(|_| t.result.is_none()).map(|l| l.step.0),
         metrics: metrics
             .iter()
-            .map(|(k, v)| (k.clone(), finite(Some(*v))))
+            .map(|(k, v)| {
+                let json = finite(Some(*v)).map_or(serde_json::Value::Null, |v| {
+                    experiment::whole_count(k, v).map_or_else(|| v.into(), Into::into)
+                });
+                (k.clone(), json)
+            })
             .collect(),
         feasible: experiment::feasibility(constraints, t),
         pareto,
