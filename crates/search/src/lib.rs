@@ -60,6 +60,7 @@ use random::RandomSampler;
 use sobol::SobolSampler;
 use tpe::TpeSampler;
 
+pub use gp::acquisition::greedy_trial;
 pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
 pub use warm::WarmSampler;
 

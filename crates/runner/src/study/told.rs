@@ -68,7 +68,10 @@ impl StudyOptions {
         // Only a trial of the earlier plan can be chosen otherwise than it would have been:
         // one past it (an `--extend` of a finished sweep) was no part of that plan.
         let first = undrawn.iter().position(|&k| {
-            k >= startup && k < then && greedy(greedy_tail, k, then) != greedy(greedy_tail, k, now)
+            k >= startup
+                && k < then
+                && search::greedy_trial(greedy_tail, k, then)
+                    != search::greedy_trial(greedy_tail, k, now)
         })?;
         let differ = &undrawn[first..];
         let trials = match differ {
@@ -85,15 +88,4 @@ impl StudyOptions {
             experiment::counted(then, "trial", "trials"),
         ))
     }
-}
-
-/// Returns whether trial `trial` is chosen greedily under a plan of `planned` trials with a
-/// greedy tail of `greedy_tail`: the last trial of the plan and every second one before it,
-/// within its last `greedy_tail` (rounded down). The rule `search` applies (`gp::acquisition`'s
-/// `rule_for`), which it does not export.
-fn greedy(greedy_tail: f64, trial: u32, planned: u32) -> bool {
-    // The tail's length in trials, rounded down; `greedy_tail` is in [0, 1].
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let tail = (f64::from(planned) * greedy_tail.clamp(0.0, 1.0)) as u32;
-    trial < planned && trial >= planned - tail && (planned - 1 - trial).is_multiple_of(2)
 }

@@ -56,6 +56,17 @@ struct Candidate {
 /// The `kappa` of the greedy trials of `log_ei`'s tail.
 pub(super) const GREEDY_KAPPA: f64 = 0.5;
 
+/// Returns whether trial `trial` is chosen greedily under a plan of `planned` trials with a
+/// greedy tail of `greedy_tail` (`Acquisition::LogEi`): the last trial of the plan and every
+/// second one before it, within its last `greedy_tail` (rounded down). The runner asks it too,
+/// to say which trials a resume under another plan may choose otherwise.
+pub fn greedy_trial(greedy_tail: f64, trial: u32, planned: u32) -> bool {
+    // The tail's length in trials, rounded down; `greedy_tail` is in [0, 1].
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let tail = (f64::from(planned) * greedy_tail.clamp(0.0, 1.0)) as u32;
+    trial < planned && trial >= planned - tail && (planned - 1 - trial).is_multiple_of(2)
+}
+
 /// Returns what trial `trial` maximizes when the experiment plans `planned` trials (`None` when
 /// no plan is known): `configured`, or in `log_ei`'s greedy tail (the last trial and every second
 /// one before it, within the last `greedy_tail` of the plan) the upper confidence bound with
@@ -64,12 +75,7 @@ pub(super) fn rule_for(configured: Acquisition, trial: u32, planned: Option<u32>
     let (Acquisition::LogEi { greedy_tail }, Some(planned)) = (configured, planned) else {
         return configured;
     };
-    // The tail's length in trials, rounded down; `greedy_tail` is in [0, 1].
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let tail = (f64::from(planned) * greedy_tail.clamp(0.0, 1.0)) as u32;
-    let greedy =
-        trial < planned && trial >= planned - tail && (planned - 1 - trial).is_multiple_of(2);
-    if greedy {
+    if greedy_trial(greedy_tail, trial, planned) {
         Acquisition::Ucb {
             kappa: GREEDY_KAPPA,
         }

@@ -16,7 +16,7 @@
 //! the improvement is over the best trial that meets them, and the acquisition adds the log
 //! probability of meeting them (`feasibility`).
 
-mod acquisition;
+pub(crate) mod acquisition;
 mod feasibility;
 mod model;
 mod warp;
