@@ -86,7 +86,7 @@ pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use order::{SortKey, TrialOrder};
 pub use plateau::{Plateau, PlateauState};
 pub use pruning::{hyperband_first_rungs, PrunerSpec};
-pub use resume_command::{Resume, ResumeAgent};
+pub use resume_command::{spec_path_unknown, unknown_spec_note, Resume, ResumeAgent, UNKNOWN_SPEC};
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,

@@ -40,8 +40,24 @@ const UNKNOWN_EXCHANGE: &str = "<EXCHANGE>";
 
 /// Stands for the spec file in a command whose store keeps its path with a replacement
 /// character (U+FFFD, for bytes that were not UTF-8): that text names no file, so the shell is
-/// given what it refuses as it stands, as for `UNKNOWN_EXCHANGE`.
-const UNKNOWN_SPEC: &str = "<SPEC>";
+/// given what it refuses as it stands, as for `UNKNOWN_EXCHANGE`. The dashboard's rerun
+/// commands write it too.
+pub const UNKNOWN_SPEC: &str = "<SPEC>";
+
+/// Returns whether `spec_path` was kept with a replacement character (it was not UTF-8), so
+/// that it names no file and a command says `UNKNOWN_SPEC` in its place.
+pub fn spec_path_unknown(spec_path: &str) -> bool {
+    spec_path.contains(char::REPLACEMENT_CHARACTER)
+}
+
+/// Returns the note, after a command's `#`, that says what `UNKNOWN_SPEC` stands for: the file
+/// kept as `kept`, the kept path already written as a shell word.
+pub fn unknown_spec_note(kept: &str) -> String {
+    format!(
+        "the spec's path was not UTF-8: {UNKNOWN_SPEC} is the file kept as {kept}, each run of \
+         bytes that were not UTF-8 written as U+FFFD; name the file as it lies"
+    )
+}
 
 impl<'a> Resume<'a> {
     /// Returns the spec file an experiment was last run from, from what its store keeps: the
@@ -66,12 +82,8 @@ impl<'a> Resume<'a> {
     /// `--exchange <EXCHANGE>` where the agent's record does not keep the exchange folder.
     pub fn command(&self, word: impl Fn(&str) -> String) -> String {
         let mut notes = Vec::new();
-        let spec = if self.spec.contains(char::REPLACEMENT_CHARACTER) {
-            notes.push(format!(
-                "the spec's path was not UTF-8: {UNKNOWN_SPEC} is the file kept as {}, each run \
-                 of bytes that were not UTF-8 written as U+FFFD; name the file as it lies",
-                word(self.spec)
-            ));
+        let spec = if spec_path_unknown(self.spec) {
+            notes.push(unknown_spec_note(&word(self.spec)));
             UNKNOWN_SPEC.to_string()
         } else {
             word(self.spec)

@@ -4,30 +4,16 @@
 //! not UTF-8) names no file: the commands say `<SPEC>` in its place, with a note after a `#`,
 //! as `experiment::Resume`'s resume line does.
 
-use experiment::{shell_quote, ExperimentSpec};
+use experiment::{shell_quote, spec_path_unknown as unknown_spec, ExperimentSpec, UNKNOWN_SPEC};
 
-/// Stands for the spec file in a command whose store keeps its path with a replacement
-/// character (U+FFFD, for bytes that were not UTF-8), as `experiment::Resume`'s resume line
-/// writes it: that text names no file, so the shell is given what it refuses as it stands.
-const UNKNOWN_SPEC: &str = "<SPEC>";
-
-/// Stands for the stored spec's copy beside a spec file whose path is not known (`UNKNOWN_SPEC`).
+/// Stands for the stored spec's copy beside a spec file whose path is not known
+/// (`experiment::UNKNOWN_SPEC`).
 const UNKNOWN_COPY: &str = "<STORED>";
 
 /// Returns the note that says what `UNKNOWN_SPEC` stands for, the file kept as `spec_path`, in
 /// `experiment::Resume`'s words.
 fn unknown_spec_note(spec_path: &str) -> String {
-    format!(
-        "the spec's path was not UTF-8: {UNKNOWN_SPEC} is the file kept as {}, each run of bytes \
-         that were not UTF-8 written as U+FFFD; name the file as it lies",
-        shell_quote(spec_path)
-    )
-}
-
-/// Returns whether `spec_path` was kept with a replacement character (it was not UTF-8), so
-/// that it names no file and a command says `UNKNOWN_SPEC` in its place.
-fn unknown_spec(spec_path: &str) -> bool {
-    spec_path.contains(char::REPLACEMENT_CHARACTER)
+    experiment::unknown_spec_note(&shell_quote(spec_path))
 }
 
 /// Returns the command that runs trials 0 to `id` of the experiment file `spec_path` into a
