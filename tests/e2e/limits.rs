@@ -44,16 +44,11 @@ fn limited(env: &TestEnv, limit: &str, args: &[&str]) -> Command {
     shell
 }
 
-// The descriptors open are counted in `/proc/self/fd` (Linux's): elsewhere none are counted,
-// and every worker asked for starts.
-#[cfg(target_os = "linux")]
-#[test]
-fn issue_the_dashboard_refuses_too_few_descriptors_before_its_address_and_never_panics() {
-    // `ulimit -n 21`: actix's worker panicked ("Too many open files" unwrapped) after `sweep
-    // serve` had printed its address, exit 2 with the panic's text; `sweep run` stored every
-    // trial, then exited 2 the same way.
-    let (env, spec) = swept("few");
-    let mut serve = limited(&env, "-n 21", &["serve", "--port", "0"])
+/// Runs `sweep serve --port 0` under `ulimit LIMIT` and returns its first line on standard
+/// output (empty when it ended without one), what it said on standard error, and its exit code:
+/// a server that started is stopped with Ctrl-C after its first line.
+fn served(env: &TestEnv, limit: &str) -> (String, String, Option<i32>) {
+    let mut serve = limited(env, limit, &["serve", "--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -74,6 +69,19 @@ fn issue_the_dashboard_refuses_too_few_descriptors_before_its_address_and_never_
         .read_to_string(&mut said)
         .unwrap();
     let code = serve.wait().unwrap().code();
+    (first, said, code)
+}
+
+// The descriptors open are counted in `/proc/self/fd` (Linux's): elsewhere none are counted,
+// and every worker asked for starts.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_the_dashboard_refuses_too_few_descriptors_before_its_address_and_never_panics() {
+    // `ulimit -n 21`: actix's worker panicked ("Too many open files" unwrapped) after `sweep
+    // serve` had printed its address, exit 2 with the panic's text; `sweep run` stored every
+    // trial, then exited 2 the same way.
+    let (env, spec) = swept("few");
+    let (first, said, code) = served(&env, "-n 21");
     assert!(!said.contains("panicked"), "{said}");
     assert_eq!(first, "", "no address before the refusal; said: {said}");
     assert_eq!(code, Some(2), "{said}");
@@ -103,26 +111,7 @@ fn a_soft_limit_on_open_files_below_the_hard_one_is_raised_and_the_dashboard_ser
     // `ulimit -S -n 21` alone (the hard limit as it was, far higher): the soft limit is raised
     // to the hard one at the start, so the dashboard serves rather than refusing.
     let (env, _) = swept("soft");
-    let mut serve = limited(&env, "-S -n 21", &["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(serve.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    if !first.is_empty() {
-        crate::ctrl_c(&serve);
-    }
-    let mut said = String::new();
-    serve
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut said)
-        .unwrap();
-    let code = serve.wait().unwrap().code();
+    let (first, said, code) = served(&env, "-S -n 21");
     assert!(
         first.starts_with("dashboard: http://"),
         "{first:?}; said: {said}"
