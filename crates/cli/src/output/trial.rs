@@ -9,8 +9,9 @@ use experiment::{
 };
 use store::{CheckpointAt, ExperimentInfo, TestResult, TrialTrace};
 
-use super::leaderboard::cells::{shown as escaped, Cells};
+use super::leaderboard::cells::Cells;
 use super::table;
+use super::visible as escaped;
 
 /// Every metric's curve of a trial, by name.
 pub(crate) type Curves = BTreeMap<String, Vec<(Step, f64)>>;

@@ -7,7 +7,6 @@
 //! A trial's own card (`sweep show EXPERIMENT/NUMBER`) escapes its values but never cuts
 //! them: it is where a cut value is read whole, with `--format csv` and `--format json`.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::output::hidden;
@@ -30,7 +29,7 @@ impl Cells {
     /// Returns `text` as a cell: every character that does not show escaped (`shown`), and,
     /// past `WIDTH` characters, its first ones and an ellipsis, never cutting an escape.
     pub(crate) fn cell(&mut self, text: &str) -> String {
-        let shown = shown(text);
+        let shown = crate::output::visible(text);
         if shown.chars().count() <= WIDTH {
             return shown.into_owned();
         }
@@ -71,13 +70,6 @@ impl Cells {
             WIDTH - 1
         )
     }
-}
-
-/// Returns `text` with every character that does not show written as a Rust escape such as
-/// `\u{200b}` (`output::visible`, whose rule `invisible` completes): a value of zero-width
-/// spaces reads as what it holds, not as an empty cell.
-pub(crate) fn shown(text: &str) -> Cow<'_, str> {
-    crate::output::visible(text)
 }
 
 /// Returns whether `ch` is a format character (Unicode's general category Cf: zero-width
@@ -148,7 +140,10 @@ mod tests {
             assert_eq!(cells.cell(text), want, "{text:?}");
         }
         assert!(!cells.cut, "nothing was cut");
-        assert!(matches!(shown("plain é"), Cow::Borrowed("plain é")));
+        assert!(matches!(
+            crate::output::visible("plain é"),
+            std::borrow::Cow::Borrowed("plain é")
+        ));
     }
 
     #[test]
