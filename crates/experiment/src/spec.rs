@@ -402,7 +402,9 @@ impl ExperimentSpec {
 
     /// Returns a note for each categorical parameter of a grid that gives `probabilities:`: a
     /// grid tries each value once, so they weigh nothing (W&B's grid refuses them; here they are
-    /// read, so that an experiment stored with them still reads, and said to do nothing).
+    /// read, so that an experiment stored with them still reads, and said to do nothing). The
+    /// name is quoted as the reader's messages quote it (`yaml::quote::shorten`): a tab, which
+    /// a name may hold, as an escape, and a long name cut in the middle.
     pub(crate) fn grid_probability_notes(&self) -> Vec<String> {
         if !matches!(self.method, crate::Method::Grid(_)) {
             return Vec::new();
@@ -423,7 +425,7 @@ impl ExperimentSpec {
                 format!(
                     "`{}`'s `probabilities:` weigh nothing in a grid, which tries each value \
                      once (W&B's grid refuses them); draw values by them with `method: random`",
-                    p.name
+                    crate::yaml::quote::shorten(&p.name)
                 )
             })
             .collect()

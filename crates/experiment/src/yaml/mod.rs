@@ -24,7 +24,7 @@ mod other_samplers;
 mod other_tools;
 mod params;
 mod pruner;
-mod quote;
+pub(crate) mod quote;
 mod sampler;
 mod scan;
 mod split_values;

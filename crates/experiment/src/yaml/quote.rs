@@ -23,8 +23,9 @@ const TAIL: usize = 60;
 /// Returns `text` as a message quotes it: whole up to `QUOTED_WHOLE` characters, else its first
 /// `HEAD` and last `TAIL` characters around `…`, followed by its length (`(1048576
 /// characters)`); control characters and bidirectional controls are written as escapes
-/// (`\u{1b}`).
-pub(super) fn shorten(text: &str) -> String {
+/// (`\u{1b}`). Also for the notes on a spec that quote a name from it
+/// (`ExperimentSpec::grid_probability_notes`).
+pub(crate) fn shorten(text: &str) -> String {
     let count = text.chars().count();
     if count <= QUOTED_WHOLE {
         return escaped(text.chars());

@@ -87,6 +87,30 @@ fn issue_45_a_grid_notes_probabilities_and_refuses_quantized_log_or_normal_shape
 }
 
 #[test]
+fn issue_a_grid_probabilities_note_escapes_the_name_as_messages_do() {
+    // A name that only labels trials for `when:` may hold a tab, which the note wrote raw to
+    // the terminal; the reader's messages write it as an escape.
+    let spec = parse_ok(&format!(
+        "{BASE}method: grid\nparameters:\n  \"mo\\tde\": {{values: [a, b], probabilities: \
+         [0.5, 0.5]}}\n  lr: {{values: [0.1], when: {{\"mo\\tde\": [a]}}}}\n"
+    ));
+    assert!(spec.space.params().iter().any(|p| p.name == "mo\tde"));
+    let notes = spec.notes(spec.run_cap);
+    let said: Vec<&String> = notes
+        .iter()
+        .filter(|n| n.contains("weigh nothing"))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "`mo\\u{9}de`'s `probabilities:` weigh nothing in a grid, which tries each value once \
+          (W&B's grid refuses them); draw values by them with `method: random`"
+        ],
+        "{notes:#?}"
+    );
+}
+
+#[test]
 fn issue_45_optuna_and_wandb_keys_are_answered_with_what_sweep_does() {
     let tpe = "expected keys: n_startup_trials, n_ei_candidates, multivariate, constant_liar, \
                gamma, prior_weight, magic_clip";
