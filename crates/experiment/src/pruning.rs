@@ -93,17 +93,39 @@ impl PrunerSpec {
     /// Returns the epochs at which a successive-halving rule judges trials that train at most
     /// `epochs`, as `sweep validate` says them: "epochs 2, 6, 18 and 54 of at most 60; at each,
     /// a trial goes on if in the top 1/3", and Hyperband's per bracket; a rung at the last
-    /// epoch judges nothing (a trial has trained it whole) and is not said. `None` for the other
-    /// rules, which judge at every epoch.
+    /// epoch judges nothing (a trial has trained it whole) and is not said. A `patience` rule
+    /// wrapping one says its rungs past the patience, with the trials it keeps whatever their
+    /// rank. `None` for the other rules, which judge at every epoch.
     pub fn rungs_text(&self, epochs: u32) -> Option<String> {
+        match self {
+            PrunerSpec::Patience {
+                patience,
+                min_delta,
+                wrapped,
+            } => wrapped.halving_text(epochs, Some((*patience, *min_delta))),
+            rule => rule.halving_text(epochs, None),
+        }
+    }
+
+    /// Returns `rungs_text` for this rule, asked only once a trial has run out of `patience`
+    /// (steps, least improvement) where that is given: a rung at or before the patience judges
+    /// no trial, and at the others a trial still improving goes on whatever its rank.
+    fn halving_text(&self, epochs: u32, patience: Option<(u32, f64)>) -> Option<String> {
         // The rungs from `first` on, times `factor` each, before the last epoch (at which no
         // rule judges: stopping there saves nothing), counted as Hyperband's first rungs are.
-        let rungs = |first: u64, factor: u32| {
+        let all_rungs = |first: u64, factor: u32| {
             hyperband_first_rungs(
                 u32::try_from(first).unwrap_or(u32::MAX),
                 epochs.saturating_sub(1),
                 factor,
             )
+        };
+        // A trial runs out of patience after `patience + 1` epochs at the soonest.
+        let waits = patience.map_or(0, |(p, _)| u64::from(p));
+        let rungs = |first: u64, factor: u32| {
+            let mut steps = all_rungs(first, factor);
+            steps.retain(|&s| s > waits);
+            steps
         };
         let listed = |steps: &[u64]| {
             let words: Vec<String> = steps.iter().map(u64::to_string).collect();
@@ -113,22 +135,41 @@ impl PrunerSpec {
                 [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
             }
         };
+        let goes_on = |factor: u32| match patience {
+            None => format!("at each, a trial goes on if in the top 1/{factor}"),
+            Some((p, min_delta)) => format!(
+                "at each, a trial goes on if in the top 1/{factor} or still improving (by more \
+                 than {min_delta} in its last {}: `patience`)",
+                match p {
+                    1 => "epoch".to_string(),
+                    p => format!("{p} epochs"),
+                }
+            ),
+        };
         match self {
             PrunerSpec::Asha {
                 min_resource,
                 reduction_factor,
             } => {
-                let steps = rungs(u64::from(*min_resource), *reduction_factor);
-                Some(match steps.len() {
-                    0 => format!(
+                let first = u64::from(*min_resource);
+                let steps = rungs(first, *reduction_factor);
+                let before = all_rungs(first, *reduction_factor);
+                Some(match (steps.len(), patience) {
+                    (0, Some((p, _))) if !before.is_empty() => format!(
+                        "none: every rung before the last epoch ({epochs}), {}, comes before a \
+                         trial can run out of `patience: {p}` (at epoch {} at the soonest)",
+                        listed(&before),
+                        u64::from(p) + 1
+                    ),
+                    (0, _) => format!(
                         "none: the first, at epoch {min_resource}, is not before the last \
                          ({epochs}), at which no trial is judged"
                     ),
-                    n => format!(
-                        "{} {} of at most {epochs}; at each, a trial goes on if in the top \
-                         1/{reduction_factor}",
+                    (n, _) => format!(
+                        "{} {} of at most {epochs}; {}",
                         if n == 1 { "epoch" } else { "epochs" },
-                        listed(&steps)
+                        listed(&steps),
+                        goes_on(*reduction_factor)
                     ),
                 })
             }
@@ -150,13 +191,12 @@ impl PrunerSpec {
                     })
                     .collect();
                 Some(format!(
-                    "{} (trial k in bracket k mod {}; of at most {epochs} epochs); at each, a \
-                     trial goes on if in the top 1/{reduction_factor}",
+                    "{} (trial k in bracket k mod {}; of at most {epochs} epochs); {}",
                     brackets.join("; "),
-                    firsts.len()
+                    firsts.len(),
+                    goes_on(*reduction_factor)
                 ))
             }
-            PrunerSpec::Patience { wrapped, .. } => wrapped.rungs_text(epochs),
             _ => None,
         }
     }
@@ -277,5 +317,57 @@ mod tests {
             n_warmup_steps: 0,
         };
         assert_eq!(median.rungs_text(60), None);
+    }
+
+    #[test]
+    fn issue_a_patience_rule_s_rungs_say_a_trial_still_improving_goes_on_whatever_its_rank() {
+        let asha = PrunerSpec::Asha {
+            min_resource: 1,
+            reduction_factor: 2,
+        };
+        let patient = |patience: u32, wrapped: &PrunerSpec| PrunerSpec::Patience {
+            patience,
+            min_delta: 0.005,
+            wrapped: Box::new(wrapped.clone()),
+        };
+        // The auditor's pat-asha.yaml: the rung at epoch 1 judges no trial (patience 1 needs a
+        // value before the last), and one still improving goes on at every other.
+        assert_eq!(
+            patient(1, &asha).rungs_text(9).as_deref(),
+            Some(
+                "epochs 2, 4 and 8 of at most 9; at each, a trial goes on if in the top 1/2 or \
+                 still improving (by more than 0.005 in its last epoch: `patience`)"
+            )
+        );
+        assert_eq!(
+            patient(3, &asha).rungs_text(9).as_deref(),
+            Some(
+                "epochs 4 and 8 of at most 9; at each, a trial goes on if in the top 1/2 or \
+                 still improving (by more than 0.005 in its last 3 epochs: `patience`)"
+            )
+        );
+        // No rung past the patience before the last epoch.
+        assert_eq!(
+            patient(4, &asha).rungs_text(5).as_deref(),
+            Some(
+                "none: every rung before the last epoch (5), 1, 2 and 4, comes before a trial \
+                 can run out of `patience: 4` (at epoch 5 at the soonest)"
+            )
+        );
+        let hyperband = PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 9,
+            reduction_factor: 3,
+            strict: false,
+        };
+        assert_eq!(
+            patient(2, &hyperband).rungs_text(9).as_deref(),
+            Some(
+                "bracket 0 at 3; bracket 1 at 3; bracket 2 at no epoch: it runs its trials to \
+                 the end (trial k in bracket k mod 3; of at most 9 epochs); at each, a trial goes \
+                 on if in the top 1/3 or still improving (by more than 0.005 in its last 2 \
+                 epochs: `patience`)"
+            )
+        );
     }
 }
