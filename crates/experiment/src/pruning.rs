@@ -236,6 +236,23 @@ impl crate::ExperimentSpec {
     }
 }
 
+impl crate::ExperimentSpec {
+    /// Returns a note on W&B's `early_terminate.strict: true`, which is read with Sweep's
+    /// meaning of `strict` (a trial competes at its rungs with every bracket's earlier trials),
+    /// not W&B's (a run is judged by its value at the band, not its best so far), so that a file
+    /// ported from W&B does not run another rule than it reads as; `None` otherwise.
+    pub(crate) fn wandb_strict_note(&self) -> Option<String> {
+        let strict = matches!(self.pruner, PrunerSpec::Hyperband { strict: true, .. });
+        (strict && self.wandb_hyperband.is_some()).then(|| {
+            "`early_terminate.strict: true` has a trial compete at its rungs with the earlier \
+             trials of every bracket, not only its own bracket's; it is not W&B's `strict`, \
+             which judges a run by its value at the band rather than its best so far (here a \
+             trial is judged by its best value up to the rung either way)"
+                .to_string()
+        })
+    }
+}
+
 /// Returns the first rung of each Hyperband bracket: bracket `b` starts at `min_resource *
 /// reduction_factor^b`, for every such step up to `max_resource` (empty when `min_resource` lies
 /// past it). The pruner and the note on brackets that never prune both count them so.
@@ -254,7 +271,40 @@ pub fn hyperband_first_rungs(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::PrunerSpec;
+    use crate::ExperimentSpec;
+
+    #[test]
+    fn issue_w_and_b_s_strict_is_noted_with_the_meaning_it_has_here() {
+        let spec = |block: &str| {
+            let text = format!(
+                "name: t\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n\
+                 train: {{epochs: 27}}\n{block}\nparameters:\n  lr: {{min: 0.001, max: 0.1}}\n"
+            );
+            ExperimentSpec::from_yaml_str(&text, Path::new("s.yaml")).unwrap()
+        };
+        let strict = |block: &str| -> Vec<String> {
+            spec(block)
+                .notes(20)
+                .into_iter()
+                .filter(|n| n.contains("strict"))
+                .collect()
+        };
+        assert_eq!(
+            strict("early_terminate: {type: hyperband, min_iter: 3, eta: 3, strict: true}"),
+            [
+                "`early_terminate.strict: true` has a trial compete at its rungs with the earlier \
+                 trials of every bracket, not only its own bracket's; it is not W&B's `strict`, \
+                 which judges a run by its value at the band rather than its best so far (here a \
+                 trial is judged by its best value up to the rung either way)"
+            ]
+        );
+        // W&B's default, and Sweep's own `pruner:` key, mean what they say.
+        assert!(strict("early_terminate: {type: hyperband, min_iter: 3, eta: 3}").is_empty());
+        assert!(strict("pruner: {type: hyperband, min_resource: 3, strict: true}").is_empty());
+    }
 
     #[test]
     fn rungs_are_said_up_to_the_last_epoch() {

@@ -378,8 +378,8 @@ impl ExperimentSpec {
     /// from the enqueued ones (`Method::never_learns`; left out for a warm-started search, which counts the trials it
     /// takes as its own), a grid cut or ended early or points drawn again
     /// (`Method::coverage_note`), the knobs that do nothing, searched or fixed
-    /// (`idle_knob_notes`), and the rules meant to stop trials early that never can
-    /// (`idle_stopping`).
+    /// (`idle_knob_notes`), the rules meant to stop trials early that never can
+    /// (`idle_stopping`), and W&B's `strict` read with another meaning (`wandb_strict_note`).
     pub fn notes(&self, trials: u32) -> Vec<String> {
         let learns = match self.warm_start {
             None => self.method.never_learns(trials, &self.space, &self.enqueue),
@@ -395,6 +395,7 @@ impl ExperimentSpec {
         notes.extend(crate::yaml::whole_bound_notes(self));
         notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
+        notes.extend(self.wandb_strict_note());
         notes.extend(self.contrary_goals());
         notes.extend(self.grid_probability_notes());
         notes
