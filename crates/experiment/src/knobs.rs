@@ -301,6 +301,14 @@ const ALIASES: &[(&str, &str)] = &[
     ("clip_grad_norm", "clip_norm"),
 ];
 
+/// The aliases whose tool's knob is on another scale than Sweep's, each with what the hint that
+/// names the knob adds: the value to write, and why it differs.
+const ALIAS_SCALES: &[(&str, &str)] = &[(
+    "alpha",
+    "at about alpha / batch_size: scikit-learn divides `alpha`'s penalty by the batch's rows and \
+     spares biases, where `l2` decays biases too",
+)];
+
 /// Which optimizer updates the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptimizerKind {
@@ -394,6 +402,17 @@ impl Knob {
             .map(|(_, knob)| *knob)
             .or_else(|| KNOBS.iter().find(|k| k.name == name).map(|k| k.name))?;
         Knob::find(own)
+    }
+
+    /// Returns what to add where `name` (as `known_as` reads it) is told the knob it stands for,
+    /// when that tool's knob is on another scale than Sweep's: scikit-learn's `alpha` is about
+    /// `l2` times the batch size. Empty for any other name.
+    pub(crate) fn alias_scale(name: &str) -> String {
+        let name = name.to_ascii_lowercase().replace('-', "_");
+        ALIAS_SCALES
+            .iter()
+            .find(|(alias, _)| *alias == name)
+            .map_or_else(String::new, |(_, scale)| format!(", {scale}"))
     }
 
     /// Checks that `value` is valid for this knob and returns it normalized (integers for integer

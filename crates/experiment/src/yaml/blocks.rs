@@ -293,8 +293,13 @@ fn fixed_knob(
                 &path,
                 format!(
                     "unknown key `{}`: the trainer calls this knob `{}` ({}); write `{}:` under \
-                     `{}:`",
-                    entry.key, meant.name, meant.doc, meant.name, meant.block
+                     `{}:`{}",
+                    entry.key,
+                    meant.name,
+                    meant.doc,
+                    meant.name,
+                    meant.block,
+                    Knob::alias_scale(&entry.key)
                 ),
             );
             return;

@@ -303,8 +303,12 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
                 entry.key_pos,
                 &path,
                 format!(
-                    "unknown parameter `{}`: the trainer calls this knob `{}` ({}); write `{}:`",
-                    entry.key, meant.name, meant.doc, meant.name
+                    "unknown parameter `{}`: the trainer calls this knob `{}` ({}); write `{}:`{}",
+                    entry.key,
+                    meant.name,
+                    meant.doc,
+                    meant.name,
+                    Knob::alias_scale(&entry.key)
                 ),
             );
             return None;

@@ -341,6 +341,17 @@ fn model_and_train_errors() {
 }
 
 #[test]
+fn issue_f4_the_alpha_alias_says_sklearns_alpha_is_on_another_scale() {
+    check(
+        &[
+            ("parameters:\n  alpha: {min: 0.001, max: 0.01}\n", "5:3: parameters.alpha: unknown parameter `alpha`: the trainer calls this knob `l2` (weight decay: coupled (L2 in the gradient) for sgd and adam, decoupled for adamw); write `l2:`, at about alpha / batch_size: scikit-learn divides `alpha`'s penalty by the batch's rows and spares biases, where `l2` decays biases too"),
+            ("train: {Alpha: 0.0001}\n", "4:9: train.Alpha: unknown key `Alpha`: the trainer calls this knob `l2` (weight decay: coupled (L2 in the gradient) for sgd and adam, decoupled for adamw); write `l2:` under `train:`, at about alpha / batch_size: scikit-learn divides `alpha`'s penalty by the batch's rows and spares biases, where `l2` decays biases too"),
+        ],
+        BASE,
+    );
+}
+
+#[test]
 fn parameter_errors() {
     let base = format!("{BASE}parameters:\n");
     check(
