@@ -8,10 +8,11 @@
 pub enum PrunerSpec {
     /// Never prune.
     None,
-    /// Prune a trial whose best value so far is worse than the median of earlier trials' best
-    /// values up to the same step.
+    /// Prune a trial whose best value so far is worse than the median of the values the
+    /// earlier trials reported at the same step (each trial's value at the step, not its best).
     Median {
-        /// Trials that must have finished before any pruning.
+        /// The trials numbered below it are never pruned: a trial number, not Optuna's count of
+        /// trials that must have completed first.
         n_startup_trials: u32,
         /// Steps of each trial that are never pruned.
         n_warmup_steps: u32,
@@ -22,7 +23,7 @@ pub enum PrunerSpec {
     Percentile {
         /// The best share of values kept, in percent (0 to 100).
         percentile: f64,
-        /// Trials that must have finished before any pruning.
+        /// The trials numbered below it are never pruned, as `Median`'s.
         n_startup_trials: u32,
         /// Steps of each trial that are never pruned.
         n_warmup_steps: u32,
@@ -38,8 +39,9 @@ pub enum PrunerSpec {
         n_warmup_steps: u32,
     },
     /// Asynchronous successive halving: at rung `r` (step `min_resource * reduction_factor^r`) a
-    /// trial continues only if it is in the top `1 / reduction_factor` of the earlier trials
-    /// that reached the rung.
+    /// trial continues only if its value is in the top `1 / reduction_factor` of its own and
+    /// those of the earlier trials that reached the rung (each trial's best up to the rung; with
+    /// fewer than `reduction_factor` values, it must be the best), as in ASHA and Optuna.
     Asha {
         /// The step of the first rung.
         min_resource: u32,
