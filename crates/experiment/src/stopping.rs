@@ -115,6 +115,8 @@ impl ExperimentSpec {
     /// the `max_iter` it quotes said as derived where the file does not write it: W&B's
     /// `min_iter * eta^s`, with `s` as the file writes it, or Sweep's default of 3 where `s` is
     /// not written either (W&B has none: it takes `s` with `max_iter` only), and held at `u32::MAX` where it would pass it (`s: 1000`).
+    /// Where the file writes `max_iter` with `s`, the `min_iter` it quotes is said as derived,
+    /// `max_iter / eta^s`, and its advice in those keys: the file may not add `min_iter`.
     fn wandb_derived(&self, note: &str, written: &WandbHyperband) -> String {
         let PrunerSpec::Hyperband {
             min_resource,
@@ -126,7 +128,24 @@ impl ExperimentSpec {
             return note.to_string();
         };
         if written.max_iter_written {
-            return note.to_string();
+            let Some(s) = written.s else {
+                return note.to_string();
+            };
+            // `min_iter` is `max_iter / eta^s`, floored (at least 1), where `max_iter` and `s`
+            // are written: all three are refused.
+            let exact = reduction_factor
+                .checked_pow(s)
+                .is_some_and(|spread| spread.saturating_mul(*min_resource) == *max_resource);
+            let rounded = if exact { "" } else { ", rounded down" };
+            return note
+                .replace(
+                    "(`min_iter`)",
+                    &format!(
+                        "(`max_iter` {max_resource} divided by `eta` {reduction_factor} to the \
+                         power `s` {s}{rounded})"
+                    ),
+                )
+                .replace("lower `min_iter`", "raise `s` or lower `max_iter`");
         }
         // `max_iter` is `min_iter * eta^s` here, held at the largest count it can be.
         let s_said = match written.s {

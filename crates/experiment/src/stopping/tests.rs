@@ -269,3 +269,37 @@ fn an_objective_searched_against_its_metric_s_direction_is_noted() {
     assert!(notes("{name: val_accuracy, goal: maximize}").is_empty());
     assert!(notes("{name: val_loss}").is_empty());
 }
+
+#[test]
+fn issue_a_first_rung_derived_from_max_iter_and_s_is_said_in_the_keys_the_file_writes() {
+    let notes = |lines: &str| spec(lines).idle_stopping(20);
+    // `min_iter` is `max_iter / eta^s` here: the file may not add `min_iter` beside them.
+    assert_eq!(
+        notes(
+            "train: {epochs: 9}\nearly_terminate: {type: hyperband, max_iter: 27, s: 1, eta: 3}\n"
+        ),
+        [
+            "the pruner stops no trial early: its first rung is at epoch 9 (`max_iter` 27 \
+             divided by `eta` 3 to the power `s` 1), and a trial trains at most 9; raise `s` or \
+             lower `max_iter`"
+        ]
+    );
+    assert_eq!(
+        notes("train: {epochs: 9}\nearly_terminate: {type: hyperband, max_iter: 29, s: 1}\n"),
+        [
+            "the pruner stops no trial early: its first rung is at epoch 9 (`max_iter` 29 \
+             divided by `eta` 3 to the power `s` 1, rounded down), and a trial trains at most \
+             9; raise `s` or lower `max_iter`"
+        ]
+    );
+    // A file that writes `min_iter` is told to lower it, as before.
+    assert_eq!(
+        notes(
+            "train: {epochs: 9}\nearly_terminate: {type: hyperband, min_iter: 9, max_iter: 27}\n"
+        ),
+        [
+            "the pruner stops no trial early: its first rung is at epoch 9 (`min_iter`), and a \
+             trial trains at most 9; lower `min_iter`"
+        ]
+    );
+}
