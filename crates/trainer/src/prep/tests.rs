@@ -353,3 +353,5 @@ fn categories_are_fitted_on_training_rows_and_encoded_as_unscaled_indicators() {
     }
     assert_eq!(seen, [true, true], "both cases were tried");
 }
+
+mod golden;
