@@ -4,6 +4,15 @@
 //! The binary is found next to the test executable (`target/<profile>/sweep`); `just test`
 //! builds it before running the tests.
 
+/// The pruning bench's comparison with the unpruned sweep, shared so that its unit tests run
+/// here (the bench itself runs sweeps for minutes).
+#[cfg(test)]
+#[path = "../benches/pruning/against.rs"]
+mod pruning_against;
+#[cfg(test)]
+#[path = "../benches/pruning/against_tests.rs"]
+mod pruning_against_tests;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
