@@ -1,7 +1,10 @@
 //! Knobs that do nothing: a knob that acts only with some value of another knob, or only in a
 //! CNN, is idle where that does not hold. A trial's page says so beside the knob; a spec that
 //! searches an idle knob gets a note, since a sampler then learns from values that changed
-//! nothing and spends trials on them.
+//! nothing and spends trials on them. A value can leave the difference it names idle too:
+//! `optimizer: adamw` with `l2` 0 is `adam` (`adamw`).
+
+mod adamw;
 
 use crate::knobs::{given, Knob};
 use crate::{Distribution, ExperimentSpec, ModelKind, Param, ParamValue, Params};
@@ -116,13 +119,22 @@ pub fn idle_knobs(
 }
 
 impl ExperimentSpec {
+    /// Returns the notes on what the file sets that does nothing: each knob (`knob_notes`), and
+    /// `adamw` where `l2` is 0, which is `adam` (`adamw_without_decay_note`); empty when there is
+    /// nothing to say.
+    #[must_use]
+    pub(crate) fn idle_knob_notes(&self) -> Vec<String> {
+        let mut notes = self.knob_notes();
+        notes.extend(self.adamw_without_decay_note());
+        notes
+    }
+
     /// Returns a note for each knob the file sets that does nothing: one searched or fixed
     /// whose need is never met (the knob it needs is fixed, or searched over values none of
     /// which it needs, or the model is not a CNN), and one searched in some trials that its
     /// `when:` could leave it out of (the knob it needs is searched over several values, some
     /// of which it does not act with); empty when there is nothing to say.
-    #[must_use]
-    pub(crate) fn idle_knob_notes(&self) -> Vec<String> {
+    fn knob_notes(&self) -> Vec<String> {
         let mut notes: Vec<(&str, String)> = Vec::new();
         for &(knob, needs) in RELIANCES {
             if notes.iter().any(|(k, _)| *k == knob) {

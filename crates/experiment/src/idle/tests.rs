@@ -71,7 +71,7 @@ fn a_spec_searching_a_knob_that_never_acts_is_told_so() {
     // The optimizer by default, fixed, or searched over values momentum ignores.
     let by_default = spec("{kind: mlp}", "{}", "  momentum: {min: 0.5, max: 0.99}\n");
     assert_eq!(
-        by_default.idle_knob_notes(),
+        by_default.knob_notes(),
         [
             "`momentum` is searched but does nothing in any trial: only `optimizer: sgd` uses it, \
           and `optimizer` is adam (its default)"
@@ -82,13 +82,13 @@ fn a_spec_searching_a_knob_that_never_acts_is_told_so() {
         "{optimizer: adamw}",
         "  momentum: {min: 0.5, max: 0.99}\n",
     );
-    assert!(fixed.idle_knob_notes()[0].ends_with("`optimizer` is adamw (fixed in the spec)"));
+    assert!(fixed.knob_notes()[0].ends_with("`optimizer` is adamw (fixed in the spec)"));
     let searched = spec(
         "{kind: mlp}",
         "{}",
         "  momentum: {min: 0.5, max: 0.99}\n  optimizer: {values: [adam, adamw]}\n",
     );
-    assert!(searched.idle_knob_notes()[0].ends_with("`optimizer` is searched over adam, adamw"));
+    assert!(searched.knob_notes()[0].ends_with("`optimizer` is searched over adam, adamw"));
     // CNN knobs in an mlp: one note for `channels`, though it needs two things.
     let mlp = spec(
         "{kind: mlp}",
@@ -96,7 +96,7 @@ fn a_spec_searching_a_knob_that_never_acts_is_told_so() {
         "  channels: {values: [16, 32]}\n  conv_layers: {values: [1, 2]}\n",
     );
     assert_eq!(
-        mlp.idle_knob_notes(),
+        mlp.knob_notes(),
         [
             "`channels` is searched but does nothing in any trial: only a `cnn` model uses it, \
              and this model is an `mlp`",
@@ -114,7 +114,7 @@ fn a_spec_searching_a_knob_in_trials_where_it_idles_is_offered_a_when() {
         "  momentum: {values: [0.0, 0.9]}\n  optimizer: {values: [sgd, adam, adamw]}\n",
     );
     assert_eq!(
-        unconditional.idle_knob_notes(),
+        unconditional.knob_notes(),
         ["`momentum` is searched also in trials where `optimizer` is adam, adamw, where it does \
           nothing (only `optimizer: sgd` uses it): `when: {optimizer: [sgd]}` leaves it out of \
           them, so that the sampler does not learn from values that changed nothing"]
@@ -129,7 +129,7 @@ fn a_spec_searching_a_knob_in_trials_where_it_idles_is_offered_a_when() {
                  optimizer: {{values: [sgd, adam, adamw]}}\n"
             ),
         )
-        .idle_knob_notes()
+        .knob_notes()
     };
     assert!(with_when("sgd").is_empty());
     let loose = with_when("sgd, adamw");
@@ -144,7 +144,7 @@ fn a_spec_searching_a_knob_in_trials_where_it_idles_is_offered_a_when() {
         "  hidden: {values: [32, 64]}\n  depth: {distribution: int_uniform, min: 0, max: 2}\n",
     );
     assert_eq!(
-        depth.idle_knob_notes(),
+        depth.knob_notes(),
         [
             "`hidden` is searched also in trials where `depth` is 0, where it does nothing (it \
           acts only with `depth` of 1 or more): listing `depth` as `values: [0, 1, 2]` and \
@@ -157,14 +157,14 @@ fn a_spec_searching_a_knob_in_trials_where_it_idles_is_offered_a_when() {
         "{}",
         "  hidden: {values: [32, 64]}\n  depth: {distribution: int_uniform, min: 1, max: 3}\n",
     );
-    assert!(deep.idle_knob_notes().is_empty());
+    assert!(deep.knob_notes().is_empty());
     // Knobs that always act, and a schedule that uses its step knobs, say nothing.
     let fine = spec(
         "{kind: mlp}",
         "{schedule: step}",
         "  lr: {min: 0.001, max: 0.1}\n  step_factor: {min: 0.1, max: 0.5}\n",
     );
-    assert!(fine.idle_knob_notes().is_empty());
+    assert!(fine.knob_notes().is_empty());
 }
 
 #[test]
@@ -175,7 +175,7 @@ fn a_fixed_knob_that_never_acts_is_noted_too() {
         "  lr: {min: 0.001, max: 0.1}\n",
     );
     assert_eq!(
-        fixed.idle_knob_notes(),
+        fixed.knob_notes(),
         [
             "`momentum: 0.5` in `train:` does nothing: only `optimizer: sgd` uses it, and \
           `optimizer` is adam (its default)"
@@ -187,7 +187,7 @@ fn a_fixed_knob_that_never_acts_is_noted_too() {
         "  lr: {min: 0.001, max: 0.1}\n",
     );
     assert_eq!(
-        cnn_knob.idle_knob_notes(),
+        cnn_knob.knob_notes(),
         [
             "`channels: 32` in `model:` does nothing: only a `cnn` model uses it, and this model \
           is an `mlp`"
@@ -199,9 +199,5 @@ fn a_fixed_knob_that_never_acts_is_noted_too() {
         "{momentum: 0.5}",
         "  optimizer: {values: [sgd, adam]}\n",
     );
-    assert!(
-        some.idle_knob_notes().is_empty(),
-        "{:?}",
-        some.idle_knob_notes()
-    );
+    assert!(some.knob_notes().is_empty(), "{:?}", some.knob_notes());
 }
