@@ -61,7 +61,7 @@ pub use records::{
     warm_start_digest, EXPERIMENT_RECORD, RUN_RECORD, TEST_RESULT, TRIAL_RECORD, WARM_START,
 };
 pub use store::checkpoint_dir;
-pub use store::{compaction_pending, Compacted, Removed, Store, FORMAT_VERSION};
+pub use store::{compaction_pending, Compacted, CopyScope, Removed, Store, FORMAT_VERSION};
 pub use trace::{CutAttempt, CutBy, Heard, TrialTrace};
 
 #[allow(dead_code)]

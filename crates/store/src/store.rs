@@ -8,6 +8,7 @@
 //! store's removal is `name`'s `remove_if_empty`.
 
 mod compact;
+mod copy;
 mod experiments;
 mod flushed;
 mod metrics;
@@ -30,6 +31,7 @@ use crate::keys::ExperimentId;
 use crate::{CheckpointAt, Error, Result};
 
 pub use compact::{compaction_pending, Compacted};
+pub use copy::CopyScope;
 pub use remove::Removed;
 
 #[cfg(test)]

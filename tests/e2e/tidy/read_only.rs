@@ -36,6 +36,7 @@ const STORE_API: &[(&str, Access)] = &[
     ("all_metric_series", Reads),
     ("checkpoint_at", Reads),
     ("checkpoint_folder", Reads),
+    ("copy", Reads),
     ("check_existing", Reads),
     ("effort", Reads),
     ("experiment", Reads),
@@ -76,6 +77,7 @@ const STORE_API: &[(&str, Access)] = &[
     ("remove_if_empty", Writes),
     ("temporary", Writes),
     ("temporary_in", Writes),
+    ("temporary_from_copy", Writes),
     ("update_experiment", Writes),
 ];
 

@@ -313,7 +313,7 @@ impl Store {
     }
 
     /// Checks the stored format version, or writes it into a store that holds nothing yet.
-    fn check_format(&self) -> Result<()> {
+    pub(super) fn check_format(&self) -> Result<()> {
         let found = self.meta.get(FORMAT_VERSION_KEY).map_err(storage)?;
         match found {
             Some(bytes) => {

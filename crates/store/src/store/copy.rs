@@ -1,0 +1,296 @@
+//! A copy of part of a store as bytes, and a temporary store made from one: how a command that
+//! only reads a store reads one that another process holds (sled opens a database in one
+//! process only), through that process's dashboard (`sweep ls`, `sweep show`).
+//!
+//! A copy holds the stored bytes of each key it takes, unchanged: the temporary store made from
+//! it answers every read as the store it came from answers it, so the command's output is the
+//! same as a direct read's by construction, with no second reader of the records. Each
+//! experiment keeps its id, so experiments, trials and metric points keep their order.
+//!
+//! The bytes: `MAGIC`, then for each tree its name (u16 length, UTF-8) and its entries (u64
+//! count), each a key and a value (u32 length each); integers are big-endian. A tree this
+//! version does not know, or bytes that end early, are refused (`Error::Corrupt`), never read
+//! in part.
+//!
+//! Rejected: the agents' journals as the format (they carry trials and points, not the records
+//! beside them: a record, a test result, a warm start, a trial's trace); the dashboard's JSON
+//! (a second rendering of the records, which the output would then depend on).
+
+use std::path::Path;
+
+use super::Store;
+use crate::error::storage;
+use crate::{Error, Result};
+
+/// What every copy starts with; its last byte is the version of the layout.
+const MAGIC: &[u8] = b"sweep store copy\n\x01";
+
+/// What a copy of a store holds (`Store::copy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyScope<'a> {
+    /// Every experiment with its records and trials, without metric points: what `sweep ls`
+    /// reads.
+    Experiments,
+    /// Every experiment's record (for an unknown name's `did you mean`), and the named one's
+    /// records, trials and metric points: what `sweep show EXPERIMENT` reads.
+    Experiment(&'a str),
+}
+
+impl Store {
+    /// Returns the stored bytes `scope` takes, as a copy that `temporary_from_copy` reads.
+    pub fn copy(&self, scope: CopyScope<'_>) -> Result<Vec<u8>> {
+        let mut out = MAGIC.to_vec();
+        let format = self
+            .meta
+            .get(super::FORMAT_VERSION_KEY)
+            .map_err(storage)?
+            .map(|v| (super::FORMAT_VERSION_KEY.to_vec(), v.to_vec()));
+        put_tree(&mut out, "meta", format.into_iter().collect())?;
+        put_tree(&mut out, "experiment_ids", all(&self.experiment_ids, &[])?)?;
+        put_tree(&mut out, "experiments", all(&self.experiments, &[])?)?;
+        let one = match scope {
+            CopyScope::Experiments => None,
+            CopyScope::Experiment(name) => Some(self.find_experiment_id(name)?),
+        };
+        // The records and trials of every experiment, or of the one asked for (none where no
+        // experiment has its name).
+        let of = |tree: &sled::Tree| -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+            match one {
+                None => all(tree, &[]),
+                Some(None) => Ok(Vec::new()),
+                Some(Some(id)) => all(tree, &id.to_bytes()),
+            }
+        };
+        put_tree(&mut out, "run_records", of(&self.run_records)?)?;
+        put_tree(&mut out, "test_results", of(&self.test_results)?)?;
+        put_tree(&mut out, "warm_starts", of(&self.warm_starts)?)?;
+        put_tree(&mut out, "trials", of(&self.trials)?)?;
+        if one.is_some() {
+            put_tree(&mut out, "metrics", of(&self.metrics)?)?;
+        }
+        Ok(out)
+    }
+
+    /// Opens a temporary store (as `temporary_in` does, in `chosen`) holding what `copy` wrote
+    /// into `bytes`; bytes that are not such a copy are refused as a corrupt copy.
+    pub fn temporary_from_copy(chosen: Option<&Path>, bytes: &[u8]) -> Result<Store> {
+        let trees = read_copy(bytes)?;
+        let store = Store::temporary_in(chosen)?;
+        for (name, entries) in trees {
+            let tree = store.tree(&name)?;
+            let mut batch = sled::Batch::default();
+            for (key, value) in entries {
+                batch.insert(key, value);
+            }
+            tree.apply_batch(batch).map_err(storage)?;
+        }
+        // The copy's format version replaced the one the new store wrote: checked as an open
+        // checks it.
+        store.check_format()?;
+        Ok(store)
+    }
+
+    /// Returns the tree a copy names, or an error for a name this version does not know.
+    fn tree(&self, name: &str) -> Result<&sled::Tree> {
+        Ok(match name {
+            "meta" => &self.meta,
+            "experiment_ids" => &self.experiment_ids,
+            "experiments" => &self.experiments,
+            "run_records" => &self.run_records,
+            "test_results" => &self.test_results,
+            "warm_starts" => &self.warm_starts,
+            "trials" => &self.trials,
+            "metrics" => &self.metrics,
+            other => {
+                return Err(Error::corrupt(
+                    "store copy",
+                    format!("it holds a tree `{other}` this version does not know"),
+                ))
+            }
+        })
+    }
+}
+
+/// A tree's entries, keys and values as stored.
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Returns `tree`'s entries whose keys start with `prefix`, in key order.
+fn all(tree: &sled::Tree, prefix: &[u8]) -> Result<Entries> {
+    tree.scan_prefix(prefix)
+        .map(|entry| {
+            let (key, value) = entry.map_err(storage)?;
+            Ok((key.to_vec(), value.to_vec()))
+        })
+        .collect()
+}
+
+/// Appends tree `name` with its `entries` to `out`.
+fn put_tree(out: &mut Vec<u8>, name: &str, entries: Entries) -> Result<()> {
+    let too_long = |what: &str| Error::corrupt("store copy", format!("{what} too long to copy"));
+    let name_len = u16::try_from(name.len()).map_err(|_| too_long("a tree name"))?;
+    out.extend_from_slice(&name_len.to_be_bytes());
+    out.extend_from_slice(name.as_bytes());
+    let count = u64::try_from(entries.len()).map_err(|_| too_long("a tree"))?;
+    out.extend_from_slice(&count.to_be_bytes());
+    for (key, value) in entries {
+        for bytes in [key, value] {
+            let len = u32::try_from(bytes.len()).map_err(|_| too_long("a value"))?;
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(&bytes);
+        }
+    }
+    Ok(())
+}
+
+/// Reads the trees of a copy, refusing bytes that are not one whole.
+fn read_copy(bytes: &[u8]) -> Result<Vec<(String, Entries)>> {
+    let mut rest = bytes.strip_prefix(MAGIC).ok_or_else(|| {
+        Error::corrupt(
+            "store copy",
+            "it does not start as a copy of this version's store does",
+        )
+    })?;
+    let mut trees = Vec::new();
+    while !rest.is_empty() {
+        let name_len = usize::from(u16::from_be_bytes(take_array(&mut rest)?));
+        let name = std::str::from_utf8(take(&mut rest, name_len)?)
+            .map_err(|_| Error::corrupt("store copy", "a tree's name is not UTF-8"))?
+            .to_string();
+        let count = u64::from_be_bytes(take_array(&mut rest)?);
+        let mut entries = Vec::new();
+        for _ in 0..count {
+            let key = take_sized(&mut rest)?.to_vec();
+            let value = take_sized(&mut rest)?.to_vec();
+            entries.push((key, value));
+        }
+        trees.push((name, entries));
+    }
+    Ok(trees)
+}
+
+/// Takes a u32 length and that many bytes from the front of `rest`.
+fn take_sized<'b>(rest: &mut &'b [u8]) -> Result<&'b [u8]> {
+    let len = u32::from_be_bytes(take_array(rest)?);
+    let len = usize::try_from(len).map_err(|_| ended())?;
+    take(rest, len)
+}
+
+/// Takes `N` bytes from the front of `rest`.
+fn take_array<const N: usize>(rest: &mut &[u8]) -> Result<[u8; N]> {
+    let (head, tail) = rest.split_first_chunk::<N>().ok_or_else(ended)?;
+    *rest = tail;
+    Ok(*head)
+}
+
+/// Takes `len` bytes from the front of `rest`.
+fn take<'b>(rest: &mut &'b [u8], len: usize) -> Result<&'b [u8]> {
+    if rest.len() < len {
+        return Err(ended());
+    }
+    let (head, tail) = rest.split_at(len);
+    *rest = tail;
+    Ok(head)
+}
+
+fn ended() -> Error {
+    Error::corrupt("store copy", "it ends before its last entry does")
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{MetricPoint, Step, TrialId, TrialState};
+
+    use super::*;
+    use crate::store::tests::{info, point, trial};
+
+    /// Returns `value` as `Debug` writes it: a trial's NaN metric compares equal so.
+    fn debug(value: impl std::fmt::Debug) -> String {
+        format!("{value:?}")
+    }
+
+    /// A store of two experiments, each with two trials with a curve, a run record beside the
+    /// second.
+    fn filled() -> Store {
+        let store = Store::temporary().unwrap();
+        for (name, created) in [("b", 2), ("a", 1)] {
+            store.create_experiment(&info(name, created)).unwrap();
+            for id in 0..2 {
+                store
+                    .put_trial(name, &trial(id, TrialState::Completed))
+                    .unwrap();
+                let points: Vec<MetricPoint> = vec![point("val_loss", f64::from(id) + 0.5)];
+                store
+                    .append_metrics(name, TrialId(id), Step(1), &points)
+                    .unwrap();
+            }
+        }
+        let record = crate::RunRecord {
+            spec_file: "/x/a.yaml".into(),
+            ..crate::RunRecord::default()
+        };
+        store.put_run_record("a", &record).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_copy_reads_back_as_the_store_it_came_from() {
+        let store = filled();
+        let copy =
+            Store::temporary_from_copy(None, &store.copy(CopyScope::Experiments).unwrap()).unwrap();
+        assert_eq!(copy.experiments().unwrap(), store.experiments().unwrap());
+        for name in ["a", "b"] {
+            assert_eq!(debug(copy.trials(name)), debug(store.trials(name)));
+            assert_eq!(
+                copy.run_record(name).unwrap(),
+                store.run_record(name).unwrap()
+            );
+        }
+        // The listing takes no metric points.
+        assert!(copy.all_metric_series("a", TrialId(0)).unwrap().is_empty());
+        // One experiment's copy: its curves and records, and every name for a `did you mean`.
+        let one = store.copy(CopyScope::Experiment("a")).unwrap();
+        let copy = Store::temporary_from_copy(None, &one).unwrap();
+        assert_eq!(copy.experiments().unwrap(), store.experiments().unwrap());
+        assert_eq!(
+            copy.all_metric_series("a", TrialId(1)).unwrap(),
+            store.all_metric_series("a", TrialId(1)).unwrap()
+        );
+        assert_eq!(
+            copy.run_record("a").unwrap(),
+            store.run_record("a").unwrap()
+        );
+        assert_eq!(
+            debug(copy.traced_trials("a")),
+            debug(store.traced_trials("a"))
+        );
+        assert!(copy.trials("b").unwrap().is_empty());
+        // A name the store does not hold: the names alone.
+        let none = store.copy(CopyScope::Experiment("c")).unwrap();
+        let copy = Store::temporary_from_copy(None, &none).unwrap();
+        assert_eq!(copy.experiments().unwrap(), store.experiments().unwrap());
+        assert!(copy.trials("a").unwrap().is_empty());
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_whole_copy_are_refused() {
+        let copy = filled().copy(CopyScope::Experiment("a")).unwrap();
+        let refused = |bytes: &[u8]| match Store::temporary_from_copy(None, bytes) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a copy of {} bytes read", bytes.len()),
+        };
+        // Cut anywhere past its start: refused, never read in part.
+        for cut in [
+            MAGIC.len() + 1,
+            MAGIC.len() + 9,
+            copy.len() / 2,
+            copy.len() - 1,
+        ] {
+            let said = refused(&copy[..cut]);
+            assert!(said.contains("ends before its last entry"), "{said}");
+        }
+        assert!(refused(b"{\"api_version\": 2}").contains("does not start as a copy"));
+        let mut unknown = MAGIC.to_vec();
+        put_tree(&mut unknown, "later", vec![(vec![1], vec![2])]).unwrap();
+        assert!(refused(&unknown).contains("a tree `later`"));
+    }
+}
