@@ -67,6 +67,11 @@ pub enum Error {
         /// The address asked for.
         addr: SocketAddr,
     },
+    /// A copy of the store was asked for while a sweep in this process writes it
+    /// (`api::copy`): a copy would not be of one moment, nor show the sweep's experiment
+    /// running.
+    #[error("this dashboard's process is running a sweep on the store; a copy of it is served only where nothing writes the store (`sweep serve`)")]
+    Sweeping,
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] store::Error),
@@ -180,6 +185,7 @@ impl ResponseError for Error {
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::MisdirectedHost(_) => StatusCode::MISDIRECTED_REQUEST,
+            Error::Sweeping => StatusCode::CONFLICT,
             Error::Store(store::Error::UnknownExperiment { .. }) => StatusCode::NOT_FOUND,
             Error::Api(inner) => inner.status_code(),
             Error::TokenRequired { .. }

@@ -16,6 +16,7 @@
 //! `latest_step`.
 
 mod analysis;
+mod copy;
 mod experiments;
 mod series;
 mod trials;
@@ -32,6 +33,7 @@ use trials::{trial, trials};
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/experiments", crate::read().to(experiments))
+        .route("/api/store-copy", crate::read().to(copy::store_copy))
         .route("/api/experiments/{name}", crate::read().to(experiment))
         .route("/api/experiments/{name}/trials", crate::read().to(trials))
         .route("/api/experiments/{name}/history", crate::read().to(history))

@@ -371,6 +371,17 @@ impl Reader {
         Ok(Vec::new())
     }
 
+    /// Returns the copy `scope` takes of the store (`Store::copy`), for a command of another
+    /// process that reads it through this dashboard (`sweep ls`, `sweep show`); refused
+    /// (`Error::Sweeping`) unless nothing writes the store (`Frozen`), since a copy made while
+    /// a sweep writes is not of one moment, nor would its reader show the sweep running.
+    pub(crate) fn copy(&self, scope: store::CopyScope<'_>) -> Result<Vec<u8>> {
+        match self.freshness {
+            Freshness::Frozen => Ok(self.store.copy(scope)?),
+            _ => Err(Error::Sweeping),
+        }
+    }
+
     /// Returns what the sweep running experiment `name` in this process says of it now; nothing
     /// for another experiment, or without a sweep.
     pub(crate) fn notices(&self, name: &str) -> Vec<String> {
