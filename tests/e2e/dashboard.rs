@@ -28,6 +28,13 @@ const TINY: &str = tests::digits_spec!(
 /// Kills the child process when dropped, so that a failing test leaves no server behind.
 pub(crate) struct Running(Child);
 
+impl Running {
+    /// Returns the process's id.
+    pub(crate) fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();

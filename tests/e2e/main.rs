@@ -10,6 +10,7 @@ mod examples;
 mod exit_codes;
 mod formats;
 mod gate;
+mod held;
 mod limits;
 mod listing;
 mod moved;

@@ -152,6 +152,7 @@ fn crate_dependencies_follow_the_architecture() {
         ("clap", &["cli"]),
         ("tracing-subscriber", &["cli"]),
         ("indicatif", &["cli"]),
+        ("ureq", &["cli"]),
         ("anyhow", &["cli", "tests"]),
         ("trainer", &["cli", "tests"]),
     ];

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use super::{find_experiment, open_store, StoreMode};
+use super::{find_experiment, open_to_read};
 use crate::args::{ExportArgs, ExportFormat};
 use crate::output::{self, SeriesRow};
 use crate::Outcome;
@@ -12,7 +12,10 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     // An export written over the store's own files would leave it without its experiments.
     let output =
         crate::whole_file::output_file(args.output.as_deref(), &args.store.store, "the export")?;
-    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let store = open_to_read(
+        &args.store.store,
+        store::CopyScope::Experiment(&args.experiment),
+    )?;
     let info = find_experiment(&store, &args.experiment)?;
     let mut trials = store.trials(&info.name)?;
     // The trials' columns are judged by the stored spec, and one that no longer reads is said;

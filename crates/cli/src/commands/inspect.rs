@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use experiment::{ExperimentSpec, Timestamp, Trial, TrialOrder};
 use store::{ExperimentInfo, Store};
 
-use super::{find_experiment, open_store, StoreMode};
+use super::{find_experiment, open_to_read};
 use crate::args::{Format, TrialsArgs};
 use crate::output;
 use crate::Outcome;
@@ -90,7 +90,10 @@ fn traced_trials(store: &Store, experiment: &str) -> anyhow::Result<Traced> {
 }
 
 pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
-    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let store = open_to_read(
+        &args.store.store,
+        store::CopyScope::Experiment(&args.experiment),
+    )?;
     let info = find_experiment(&store, &args.experiment)?;
     // With their traces: the table's duration of a trial a kill left running runs to its last
     // report, as `sweep show` and the dashboard say, and `--sort duration` sorts by it.

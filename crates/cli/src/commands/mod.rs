@@ -6,6 +6,7 @@ mod checkpoint_again;
 mod compact;
 mod export;
 mod gate;
+mod held;
 mod inspect;
 mod predict;
 mod remove;
@@ -25,6 +26,8 @@ use store::Store;
 use crate::args::{Cli, Command};
 use crate::clock::SystemClock;
 use crate::Outcome;
+
+pub(crate) use held::open_to_read;
 
 /// Runs the chosen subcommand.
 pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {

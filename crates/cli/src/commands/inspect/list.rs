@@ -11,7 +11,7 @@ use store::{ExperimentInfo, ExperimentStatus, Store};
 use super::show::resume_command;
 use super::{stored_spec, traced_trials, LEFT_OUT_BELOW};
 use crate::args::{Format, LsArgs};
-use crate::commands::{open_store, StoreMode};
+use crate::commands::open_to_read;
 use crate::output;
 use crate::Outcome;
 
@@ -32,7 +32,7 @@ struct Listed {
 /// experiments the filters all leave out, and writes no table (no header either), a CSV header
 /// alone, or `[]`.
 pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
-    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let store = open_to_read(&args.store.store, store::CopyScope::Experiments)?;
     let all = store.experiments()?;
     let held = all.len();
     let mut listed = Vec::new();

@@ -12,7 +12,7 @@ use store::{ExperimentInfo, ExperimentStatus, RunRecord, RUN_RECORD, TEST_RESULT
 use super::records::{readable_record, LEFT_OUT_WITHOUT_RECORD};
 use super::{stored_spec, traced_trials, Traced};
 use crate::args::{ShowArgs, ShowFormat};
-use crate::commands::{find_experiment, open_store, StoreMode};
+use crate::commands::{find_experiment, open_to_read};
 use crate::output;
 use crate::Outcome;
 
@@ -52,7 +52,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
              --spec and {flag}"
         );
     }
-    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let store = open_to_read(&args.store.store, store::CopyScope::Experiment(name))?;
     let info = find_experiment(&store, name)?;
     if args.spec {
         return super::spec::show_spec(&store, &info);

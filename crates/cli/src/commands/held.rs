@@ -1,0 +1,214 @@
+//! Reading a store that another sweep process holds, through that process's dashboard: `sweep
+//! ls`, `sweep show EXPERIMENT`, `sweep trials` and `sweep export` on a store that `sweep serve`
+//! serves.
+//!
+//! sled opens a database in one process only, so a command that finds the store locked reads
+//! where the holder announced its dashboard (`opener`'s `, dashboard at URL`), only on loopback,
+//! the stored bytes of what it reads (`/api/store-copy`, `store::Store::copy`), and opens them as
+//! a temporary store (`Store::temporary_from_copy`). The command then runs its own code on that
+//! store, unchanged, so that its standard output is a direct read's byte for byte; one line on
+//! standard error says where it read. The answer must come from the process that announced
+//! itself (its id, `X-Sweep-Pid`), and a dashboard that needs a token gets `SWEEP_TOKEN`'s, as
+//! `sweep serve` reads it. Anything else (no dashboard announced, an older holder's words, an
+//! address off loopback, no answer, a sweep running in the holder, which serves no copy) keeps
+//! the refusal (`StoreBusy`, exit 75), with how to pass a token where that is what it lacked.
+//!
+//! Rejected: the dashboard's JSON API (a second rendering of the records, which the output
+//! would then follow); a read-only open of the database (sled has none).
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use store::{CopyScope, Store};
+
+use super::{open_store, StoreBusy, StoreMode, DASHBOARD_AT};
+
+/// How long the holder's dashboard may take to accept the connection, and to send each part of
+/// its answer.
+const CONNECT_WAIT: Duration = Duration::from_secs(2);
+const READ_WAIT: Duration = Duration::from_secs(60);
+
+/// The header by which the dashboard names its process (`dashboard`'s `api::copy`).
+const PID_HEADER: &str = "X-Sweep-Pid";
+
+/// Opens the store at `path` to read what `scope` takes, as `open_store` opens an existing one;
+/// where another sweep process holds it and serves a copy on loopback, reads that copy
+/// instead, saying so on standard error. Any other failure is `open_store`'s.
+pub(crate) fn open_to_read(path: &Path, scope: CopyScope<'_>) -> anyhow::Result<Store> {
+    let refused = match open_store(path, StoreMode::Existing) {
+        Ok(store) => return Ok(store),
+        Err(e) => e,
+    };
+    // Any other failure is the open's.
+    let busy = refused.downcast::<StoreBusy>()?;
+    let holder = match &busy.error {
+        store::Error::Locked {
+            opener: Some(opener),
+            ..
+        } => Holder::of(opener),
+        _ => None,
+    };
+    let Some(holder) = holder else {
+        return Err(busy.into());
+    };
+    let bytes = match fetch(&holder, scope) {
+        Ok(bytes) => bytes,
+        Err(Unread::NeedsToken) => {
+            let advice = format!(
+                "\nits dashboard needs the token it was started with to be read through: set \
+                 SWEEP_TOKEN to it{}",
+                busy.advice
+            );
+            return Err(StoreBusy { advice, ..busy }.into());
+        }
+        Err(Unread::Not(why)) => {
+            tracing::debug!(why = %why, url = holder.url, "not read through the dashboard");
+            return Err(busy.into());
+        }
+    };
+    let store = Store::temporary_from_copy(scratch().as_deref(), &bytes)?;
+    say!(
+        "note: store {} is held by another sweep process (pid {}): read through its dashboard \
+         at {}",
+        crate::output::visible_path(path),
+        holder.pid,
+        holder.url
+    );
+    Ok(store)
+}
+
+/// The process that holds a store, as its announcement says.
+#[derive(Debug, PartialEq, Eq)]
+struct Holder<'a> {
+    /// Its process id.
+    pid: u32,
+    /// Its dashboard's URL, on loopback: `http://127.0.0.1:PORT/`.
+    url: &'a str,
+}
+
+impl Holder<'_> {
+    /// Reads `opener`'s text (`commands::opener`: `` `COMMAND` (pid N, since T UTC), dashboard at
+    /// URL ``) from its end, where the command line's words cannot reach; `None` without a
+    /// dashboard, with one off loopback, or for words of another shape.
+    fn of(opener: &str) -> Option<Holder<'_>> {
+        let (said, url) = opener.rsplit_once(DASHBOARD_AT)?;
+        let addr: SocketAddr = url
+            .strip_prefix("http://")?
+            .strip_suffix('/')?
+            .parse()
+            .ok()?;
+        if !addr.ip().is_loopback() {
+            return None;
+        }
+        let (_, pid) = said.strip_suffix(" UTC)")?.rsplit_once(" (pid ")?;
+        let (pid, _since) = pid.split_once(", since ")?;
+        Some(Holder {
+            pid: pid.parse().ok()?,
+            url,
+        })
+    }
+}
+
+/// Why a copy was not read.
+#[derive(Debug)]
+enum Unread {
+    /// The dashboard needs a token, and `SWEEP_TOKEN` gives none, or another.
+    NeedsToken,
+    /// Anything else, in words for the log.
+    Not(String),
+}
+
+/// Asks `holder`'s dashboard for the copy `scope` takes; only an answer of that process is one.
+fn fetch(holder: &Holder<'_>, scope: CopyScope<'_>) -> Result<Vec<u8>, Unread> {
+    let agent = ureq::AgentBuilder::new()
+        .timeout_connect(CONNECT_WAIT)
+        .timeout_read(READ_WAIT)
+        .redirects(0)
+        .build();
+    let mut request = agent.get(&format!("{}api/store-copy", holder.url));
+    if let CopyScope::Experiment(name) = scope {
+        request = request.query("experiment", name);
+    }
+    if let Some(token) = std::env::var("SWEEP_TOKEN").ok().filter(|t| !t.is_empty()) {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    let answer = match request.call() {
+        Ok(answer) => answer,
+        Err(ureq::Error::Status(401, _)) => return Err(Unread::NeedsToken),
+        Err(e) => return Err(Unread::Not(e.to_string())),
+    };
+    let pid = answer
+        .header(PID_HEADER)
+        .and_then(|p| p.parse::<u32>().ok());
+    if pid != Some(holder.pid) {
+        return Err(Unread::Not(format!(
+            "answered by process {pid:?}, not {}",
+            holder.pid
+        )));
+    }
+    let mut bytes = Vec::new();
+    answer
+        .into_reader()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Unread::Not(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Where the temporary store goes: `TMPDIR`'s folder, as `temporary_store` chooses.
+fn scratch() -> Option<std::path::PathBuf> {
+    std::env::var_os("TMPDIR")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_is_read_from_the_end_of_its_announcement() {
+        let served = "`sweep serve --store st` (pid 4242, since 2026-12-07 21:00:00 UTC), \
+                      dashboard at http://127.0.0.1:8080/";
+        assert_eq!(
+            Holder::of(served),
+            Some(Holder {
+                pid: 4242,
+                url: "http://127.0.0.1:8080/"
+            })
+        );
+        let v6 = served.replace("127.0.0.1:8080", "[::1]:9");
+        assert_eq!(Holder::of(&v6).map(|h| h.pid), Some(4242));
+        // The command line's own words cannot pose as the holder's.
+        let tricky = "`sweep run x.yaml --name ', dashboard at http://127.0.0.1:1/' --store \
+                      a (pid 1, since t UTC)` (pid 77, since 2026 UTC), dashboard at \
+                      http://127.0.0.1:2/";
+        assert_eq!(
+            Holder::of(tricky),
+            Some(Holder {
+                pid: 77,
+                url: "http://127.0.0.1:2/"
+            })
+        );
+    }
+
+    #[test]
+    fn a_holder_without_a_loopback_dashboard_is_none() {
+        for opener in [
+            // `--no-serve`, a command that only reads, or an older holder's words.
+            "`sweep run x.yaml --no-serve` (pid 5, since 2026 UTC)",
+            "`sweep ls` (pid 5, since 2026 UTC)",
+            // A dashboard off loopback, or an address of another shape.
+            "`sweep serve` (pid 5, since 2026 UTC), dashboard at http://10.0.0.2:8080/",
+            "`sweep serve` (pid 5, since 2026 UTC), dashboard at http://localhost:8080/",
+            "`sweep serve` (pid 5, since 2026 UTC), dashboard at https://127.0.0.1:8080/",
+            "`sweep serve` (pid 5, since 2026 UTC), dashboard at http://127.0.0.1:8080/x",
+            // The words of a command line without the holder's own after them.
+            "`sweep run --no-serve ', dashboard at http://127.0.0.1:1/'` (pid 5, since 2026 UTC)",
+            "no pid here, dashboard at http://127.0.0.1:8080/",
+        ] {
+            assert_eq!(Holder::of(opener), None, "{opener}");
+        }
+    }
+}
