@@ -1,9 +1,9 @@
 //! Sweep under the limits of CI containers and under odd paths: few open files (`ulimit -n`:
 //! the dashboard refuses before its address, no panic), a file size limit (`ulimit -f`: the
 //! store says which file, nothing is killed by SIGXFSZ), a store under a file or behind a
-//! link leading nowhere (nothing made, nothing warned), and a compaction run from inside the
-//! store. Limits are set in the child by `sh -c 'ulimit ...; exec sweep ...'`, which needs no
-//! root: lowering a limit is allowed to anyone.
+//! link leading nowhere (nothing made, nothing warned, and refused before any data is read),
+//! and a compaction run from inside the store. Limits are set in the child by `sh -c 'ulimit
+//! ...; exec sweep ...'`, which needs no root: lowering a limit is allowed to anyone.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -200,6 +200,56 @@ fn issue_a_store_under_a_file_or_behind_a_dangling_link_makes_nothing_and_warns_
         .collect();
     left.sort();
     assert_eq!(left, ["afile", "dangle", "odd.yaml"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_a_store_that_cannot_be_one_is_refused_before_the_data_is_read() {
+    // `sweep run FILE --store afile` read the data set first (a while, on a large CSV), said
+    // what its missing cells came to, and only then refused the store.
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "odd.yaml",
+        &tests::penguins_spec("odd", "  lr: {values: [0.01]}\n"),
+    );
+    let spec = spec.to_str().unwrap();
+    std::fs::write(env.path().join("afile"), "").unwrap();
+    for (store, why) in [
+        ("afile", "it is a file, not a folder"),
+        (
+            "afile/sub",
+            "afile is a file, not a folder, so no store can be under it",
+        ),
+    ] {
+        let run = env.sweep(&["run", spec, "--store", store, "--no-serve"]);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert_eq!(
+            run.stderr,
+            format!("error: cannot open store {store}: {why}\n"),
+            "{store}"
+        );
+    }
+    // A bad spec is still said first, as before.
+    let bad = env.write_spec("bad.yaml", "name: bad\n");
+    let run = env.sweep(&[
+        "run",
+        bad.to_str().unwrap(),
+        "--store",
+        "afile",
+        "--no-serve",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: invalid experiment file"),
+        "{}",
+        run.stderr
+    );
+    let mut left: Vec<String> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["afile", "bad.yaml", "odd.yaml"]);
 }
 
 #[test]

@@ -2,13 +2,15 @@
 //!
 //! This file is the run's order of events; the flags checked first (`flags`), what the run
 //! plans (`plan`), a study's error as said to the user (`errors`), how a sweep that ran ends
-//! (`ended`) and what one in which no trial completed says (`failed`) are modules of their own.
+//! (`ended`), what one in which no trial completed says (`failed`) and the store path refused
+//! before any data is read (`store_path`) are modules of their own.
 
 mod ended;
 mod errors;
 mod failed;
 mod flags;
 mod plan;
+mod store_path;
 
 use std::path::Path;
 
@@ -20,6 +22,7 @@ use self::ended::Ended;
 use self::errors::explained;
 use self::flags::{checked_flags, refuse_extend_unfinished};
 use self::plan::{note_run_cap_kept, parallel, planned_now, run_cap};
+use self::store_path::refuse_unusable_store;
 use super::{load_spec, missing_note, open_store, opener, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
@@ -82,6 +85,9 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
     let asked = args.parallel.or(spec.parallel);
     let agent = checked_flags(args, &spec, asked)?;
+    // A store path no open could take is refused before the data is read (which can take a
+    // while, and says things of its own), as the open would refuse it, making nothing.
+    refuse_unusable_store(&args.store.store)?;
     let objective = objective(args, &spec, agent.as_ref())?;
     // A warm start's file is read before a store that does not exist yet is made, so that a
     // file that cannot be read creates nothing. A resumed experiment goes on from the trials
