@@ -1,5 +1,10 @@
 //! An experiment as `sweep ls` lists it and `sweep show` heads it, and the importance of its
 //! parameters; `machine` writes the list as CSV and JSON, and `sweep show`'s JSON object.
+//!
+//! The list's free text (a name, the objectives' names) is cut past `cells::WIDTH` characters
+//! as the leaderboard's cells are, with an ellipsis and a note below the table, so that one
+//! long name does not widen every row; the kept start still finds the experiment with `sweep ls
+//! --name`, and CSV and JSON write every name whole.
 
 mod machine;
 
@@ -11,6 +16,7 @@ use experiment::{
 };
 use store::ExperimentInfo;
 
+use super::leaderboard::cells::Cells;
 use super::{named_metric, table, visible};
 use crate::args::Format;
 
@@ -37,7 +43,8 @@ pub(crate) fn experiments_with(
 /// row, `None` for one not interrupted); a row past the end of either has none. No rows write
 /// nothing as a table: a line counted by a script is an experiment (the caller says on
 /// standard error that there are none); as CSV they write the header alone, as JSON an empty
-/// array.
+/// array. A table's names and objectives past `cells::WIDTH` characters are cut, and a line
+/// below it says so and what writes them whole.
 pub(crate) fn experiments_kept(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
@@ -66,6 +73,7 @@ pub(crate) fn experiments_kept(
     .iter()
     .map(|s| s.to_string())
     .collect();
+    let mut cells = Cells::default();
     let body: Vec<Vec<String>> = rows
         .iter()
         .zip(specs)
@@ -77,7 +85,7 @@ pub(crate) fn experiments_kept(
             let objectives = info.objectives(spec);
             let best = experiment::best_trial(trials, &objectives, constraints);
             vec![
-                info.name.clone(),
+                cells.cell(&info.name),
                 // This process holds the store, so no sweep is running on it.
                 info.status_when_idle().as_str().to_string(),
                 // Stored of planned, as `sweep show` and the dashboard count them; those a
@@ -87,14 +95,18 @@ pub(crate) fn experiments_kept(
                     Some(left) => format!("{} ({left})", counts(trials)),
                     None => counts(trials),
                 },
-                experiment::objectives_label(&objectives),
+                cells.cell(&experiment::objectives_label(&objectives)),
                 named_metric(&info.objective, best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
                 duration(trials, kept).unwrap_or_else(|| "-".to_string()),
             ]
         })
         .collect();
-    table(out, &header, &body)
+    table(out, &header, &body)?;
+    cells.note(
+        out,
+        "`sweep ls --format csv` or `--format json` writes every name whole",
+    )
 }
 
 /// Writes `sweep show EXPERIMENT --format json`'s object: experiment `info`, judged by its
@@ -358,6 +370,62 @@ mod tests {
         assert!(
             show.contains("best        trial 0: param_count 49 at epoch 1\n"),
             "{show}"
+        );
+    }
+
+    #[test]
+    fn issue_a_long_name_is_cut_in_the_table_and_written_whole_as_csv_and_json() {
+        // A 200-character name made every row of `sweep ls` wrap.
+        let name = format!("{}-tail", "n".repeat(200));
+        let objective = format!("{}_loss", "m".repeat(60));
+        let info = ExperimentInfo {
+            name: name.clone(),
+            objective: objective.clone(),
+            ..super::super::trial::tests::info()
+        };
+        let rows = [(info, vec![trial(0, TrialState::Completed)])];
+        let write = |format: Format| {
+            let mut out = Vec::new();
+            experiments_kept(&mut out, &rows, &[None], (&[], &[]), format).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let text = write(Format::Table);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        // The start of the name, which `sweep ls --name` finds it by, then the ellipsis.
+        let cut = |text: &str| format!("{}…", &text[..39]);
+        assert!(
+            lines[1].starts_with(&format!("{}  finished", cut(&name))),
+            "{text}"
+        );
+        assert!(lines[1].contains(&cut(&objective)), "{text}");
+        assert!(!text.contains("-tail") && !text.contains("_loss"), "{text}");
+        // The whole row is shorter than the name was alone.
+        assert!(lines[1].chars().count() < name.len(), "{text}");
+        assert_eq!(
+            lines[2],
+            "… marks a value cut to its first 39 characters; `sweep ls --format csv` or \
+             `--format json` writes every name whole"
+        );
+        for format in [Format::Csv, Format::Json] {
+            let whole = write(format);
+            assert!(
+                whole.contains(&name) && whole.contains(&objective) && !whole.contains('…'),
+                "{whole}"
+            );
+        }
+        // A short name is as it was, and no note follows.
+        let short = [(
+            super::super::trial::tests::info(),
+            vec![trial(0, TrialState::Completed)],
+        )];
+        let mut out = Vec::new();
+        experiments_kept(&mut out, &short, &[None], (&[], &[]), Format::Table).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            text.lines().nth(1).unwrap_or("").starts_with("e  "),
+            "{text}"
         );
     }
 
