@@ -50,8 +50,12 @@ pub(crate) struct Dataset {
     pub(crate) task: Task,
     /// The class number of each row, an index into `class_names`; empty for regression.
     pub(crate) labels: Vec<usize>,
-    /// The target value of each row; empty for classification.
-    pub(crate) values: Vec<f32>,
+    /// The target value of each row, as written (read in double precision); empty for
+    /// classification.
+    pub(crate) values: Vec<f64>,
+    /// The target value of each row read in single precision, which the target is scaled from
+    /// where that is exact enough (`prep::TargetScale::fit_target`); empty for classification.
+    pub(crate) values_f32: Vec<f32>,
     pub(crate) feature_names: Vec<String>,
     /// Class names in class-number order; empty for regression.
     pub(crate) class_names: Vec<String>,

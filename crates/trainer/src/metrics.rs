@@ -48,26 +48,30 @@ pub(crate) fn classification(logits: &[f32], labels: &[usize], classes: usize) -
     scores
 }
 
-/// Returns the scores of regression outputs against targets, both standardized by `scale`.
-pub(crate) fn regression(outputs: &[f32], targets: &[f32], scale: TargetScale) -> Scores {
+/// Returns the scores of regression outputs, standardized by `scale`, against the targets:
+/// `scaled` (standardized, for the loss) and `targets` (in the target's units, for the rest;
+/// `prep::Split::targets`).
+pub(crate) fn regression(
+    outputs: &[f32],
+    scaled: &[f32],
+    targets: &[f64],
+    scale: TargetScale,
+) -> Scores {
     let n = targets.len();
     let (mut scaled_se, mut se, mut ae) = (0.0f64, 0.0f64, 0.0f64);
     let mut mean = 0.0f64;
-    for (&out, &y) in outputs.iter().zip(targets) {
-        let d = f64::from(out) - f64::from(y);
+    for ((&out, &s), &y) in outputs.iter().zip(scaled).zip(targets) {
+        let d = f64::from(out) - f64::from(s);
         scaled_se += d * d;
-        let d = scale.invert(out) - scale.invert(y);
+        let d = scale.invert(out) - y;
         se += d * d;
         ae += d.abs();
-        mean += scale.invert(y);
+        mean += y;
     }
     let mean = ratio(mean, n);
-    let total: f64 = targets
-        .iter()
-        .map(|&y| (scale.invert(y) - mean).powi(2))
-        .sum();
-    // Targets all alike leave R² undefined; alike as read, which scaling them back in f64 does
-    // not keep exactly (12 rows of 5.0 summed to a spread of 9e-30, and R² of -1.3e31).
+    let total: f64 = targets.iter().map(|&y| (y - mean).powi(2)).sum();
+    // Targets all alike leave R² undefined; alike as read, which their mean in f64 does not
+    // keep exactly (12 rows of 5.0 summed to a spread of 9e-30, and R² of -1.3e31).
     let constant = targets.windows(2).all(|w| w[0] == w[1]);
     let r2 = if total > 0.0 && !constant {
         1.0 - se / total
@@ -231,7 +235,7 @@ mod tests {
             })
             .find(|(scale, y)| spread(*scale, *y) > 0.0)
             .expect("a scale that does not round-trip exactly");
-        let scores = regression(&[0.1; 12], &[y; 12], scale);
+        let scores = regression(&[0.1; 12], &[y; 12], &[scale.invert(y); 12], scale);
         assert!(get(&scores, "r2").is_nan(), "{scores:?}");
         assert!(get(&scores, "rmse").is_finite());
     }
@@ -243,7 +247,12 @@ mod tests {
             std: 2.0,
         };
         // Targets 8, 10, 12 (scaled -1, 0, 1); outputs 9, 10, 14 (scaled -0.5, 0, 2).
-        let scores = regression(&[-0.5, 0.0, 2.0], &[-1.0, 0.0, 1.0], scale);
+        let scores = regression(
+            &[-0.5, 0.0, 2.0],
+            &[-1.0, 0.0, 1.0],
+            &[8.0, 10.0, 12.0],
+            scale,
+        );
         assert!((get(&scores, "loss") - 1.25 / 3.0).abs() < 1e-9);
         assert!((get(&scores, "rmse") - (5.0f64 / 3.0).sqrt()).abs() < 1e-9);
         assert!((get(&scores, "mae") - 1.0).abs() < 1e-9);

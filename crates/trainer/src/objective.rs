@@ -181,7 +181,7 @@ impl MlpObjective {
             // R² divides by the spread of the validation targets: none, and every trial's
             // value is NaN.
             if name == "val_r2" {
-                let values = &data.validation.values;
+                let values = &data.validation.targets;
                 if values.iter().all(|v| Some(v) == values.first()) {
                     return Err(unsuited(
                         &field,
@@ -388,7 +388,9 @@ impl MlpObjective {
     fn scores(&self, outputs: &[f32]) -> metrics::Scores {
         let test = &self.data.test;
         match (self.data.task, self.data.target_scale) {
-            (Task::Regression, Some(scale)) => metrics::regression(outputs, &test.values, scale),
+            (Task::Regression, Some(scale)) => {
+                metrics::regression(outputs, &test.values, &test.targets, scale)
+            }
             _ => metrics::classification(outputs, &test.labels, self.data.class_names.len()),
         }
     }

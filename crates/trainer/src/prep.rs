@@ -25,6 +25,9 @@ pub(crate) struct Split {
     pub(crate) labels: Vec<usize>,
     /// Target values scaled by `TargetScale`; empty for classification.
     pub(crate) values: Vec<f32>,
+    /// The target values in the target's units, which the regression metrics score outputs
+    /// against (see `TargetScale::fit_target`); empty for classification.
+    pub(crate) targets: Vec<f64>,
 }
 
 /// The standardization of a regression target: `y' = (y - mean) / std`, fitted on training.
@@ -139,21 +142,33 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
     if rows.validation.is_empty() {
         return Err(unusable("validation"));
     }
-    let target_scale = (dataset.task == Task::Regression)
-        .then(|| TargetScale::fit(rows.train.iter().map(|&i| dataset.values[i])));
-    let take = |indices: &[usize]| Split {
-        features: dataset.features.select(indices),
-        labels: indices
-            .iter()
-            .filter_map(|&i| dataset.labels.get(i).copied())
-            .collect(),
-        values: match target_scale {
-            Some(scale) => indices
+    let fitted = (dataset.task == Task::Regression)
+        .then(|| TargetScale::fit_target(&rows.train, &dataset.values_f32, &dataset.values));
+    let target_scale = fitted.map(|(scale, _)| scale);
+    let take = |indices: &[usize]| {
+        let (values, targets) = match fitted {
+            Some((scale, Precision::Single)) => indices
                 .iter()
-                .map(|&i| scale.apply(dataset.values[i]))
+                .map(|&i| {
+                    let scaled = scale.apply(dataset.values_f32[i]);
+                    (scaled, scale.invert(scaled))
+                })
+                .unzip(),
+            Some((scale, Precision::Double)) => indices
+                .iter()
+                .map(|&i| (scale.apply_exact(dataset.values[i]), dataset.values[i]))
+                .unzip(),
+            None => (Vec::new(), Vec::new()),
+        };
+        Split {
+            features: dataset.features.select(indices),
+            labels: indices
+                .iter()
+                .filter_map(|&i| dataset.labels.get(i).copied())
                 .collect(),
-            None => Vec::new(),
-        },
+            values,
+            targets,
+        }
     };
     let mut train = take(&rows.train);
     let mut validation = take(&rows.validation);
@@ -280,27 +295,82 @@ impl Split {
     }
 }
 
+/// Which reading of a regression target's numbers it is scaled from: see
+/// `TargetScale::fit_target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Precision {
+    /// Each value read in single precision, as before double precision: exact enough.
+    Single,
+    /// Each value as written, read in double precision and rounded to single precision only
+    /// once scaled.
+    Double,
+}
+
+/// The largest error, in standard deviations, that scaling a regression target from its values
+/// read in single precision may make for it to be scaled so: 2^-14, a sixteen-thousandth of a
+/// standard deviation. Single precision rounds a value `x` by up to `|x| 2^-24`, so this holds
+/// unless the values lie about 2^10 standard deviations or more from 0 (a constant offset, as
+/// `1e8 + y`, whose single-precision error is a whole standard deviation); the shipped
+/// Friedman #1 target lies within 6, its error 2^-22.
+const SINGLE_ENOUGH: f64 = 1.0 / 16384.0;
+
 impl TargetScale {
     /// Fits the mean and standard deviation of `values`; a constant target gets scale 1.
-    pub(crate) fn fit(values: impl Iterator<Item = f32> + Clone) -> TargetScale {
+    pub(crate) fn fit(values: impl Iterator<Item = f64> + Clone) -> TargetScale {
         let (mut n, mut sum) = (0.0f64, 0.0f64);
         for v in values.clone() {
             n += 1.0;
-            sum += f64::from(v);
+            sum += v;
         }
         let mean = sum / n.max(1.0);
-        let var = values.map(|v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n.max(1.0);
+        let var = values.map(|v| (v - mean).powi(2)).sum::<f64>() / n.max(1.0);
         TargetScale {
             mean,
             std: nonzero(var.sqrt(), mean.abs()),
         }
     }
 
+    /// Fits the scale of a regression target on its `train` rows, and says which reading of
+    /// its values it scales: `exact`, as written, or `single`, each read in single precision.
+    ///
+    /// Standardization in double precision is what scikit-learn's does, and does not change
+    /// with a constant offset of the target; before it the target was read in single
+    /// precision, where `1e8 + y` rounds to steps of 8. Stored experiments are reproduced bit
+    /// for bit, so the single-precision reading is kept where it was exact enough: where each
+    /// row's scaled value, computed so, is within `SINGLE_ENOUGH` standard deviations of its
+    /// exact one. Otherwise the target is scaled from its values as written, and the metrics
+    /// score against them; in single precision they are scored against the scaled values
+    /// scaled back, as before.
+    pub(crate) fn fit_target(
+        train: &[usize],
+        single: &[f32],
+        exact: &[f64],
+    ) -> (TargetScale, Precision) {
+        let as_read = TargetScale::fit(train.iter().map(|&i| f64::from(single[i])));
+        let as_written = TargetScale::fit(train.iter().map(|&i| exact[i]));
+        let enough = single.iter().zip(exact).all(|(&y, &x)| {
+            let error = (f64::from(y) - as_read.mean) / as_read.std
+                - (x - as_written.mean) / as_written.std;
+            error.abs() <= SINGLE_ENOUGH
+        });
+        if enough {
+            (as_read, Precision::Single)
+        } else {
+            (as_written, Precision::Double)
+        }
+    }
+
     /// Returns the scaled value of `y`.
     pub(crate) fn apply(&self, y: f32) -> f32 {
-        // Targets are read as f32, so their scaled values fit in f32.
+        self.apply_exact(f64::from(y))
+    }
+
+    /// Returns the scaled value of `y` read in double precision, rounded to single precision.
+    pub(crate) fn apply_exact(&self, y: f64) -> f32 {
+        // A target is at most f32's largest number (`data::Targets` refuses others) and the
+        // scale at least its spread, so the scaled value fits in f32.
         #[allow(clippy::cast_possible_truncation)]
-        let scaled = ((f64::from(y) - self.mean) / self.std) as f32;
+        let scaled = ((y - self.mean) / self.std) as f32;
         scaled
     }
 

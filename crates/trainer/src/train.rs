@@ -252,7 +252,9 @@ impl<'a, D: Kernels> Trainer<'a, D> {
     pub(crate) fn evaluate(&self, split: &Split) -> Result<Scores> {
         let outputs = self.outputs(&split.features)?;
         Ok(match (self.data.task, self.data.target_scale) {
-            (Task::Regression, Some(scale)) => metrics::regression(&outputs, &split.values, scale),
+            (Task::Regression, Some(scale)) => {
+                metrics::regression(&outputs, &split.values, &split.targets, scale)
+            }
             _ => metrics::classification(&outputs, &split.labels, self.data.class_names.len()),
         })
     }
@@ -370,6 +372,7 @@ mod tests {
         let scores = metrics::classification(&[0.0, 1.0, 1.0, 0.0], &[1, 0], 2);
         let regression = metrics::regression(
             &[0.0, 1.0],
+            &[0.5, 1.0],
             &[0.5, 1.0],
             crate::prep::TargetScale {
                 mean: 0.0,

@@ -15,7 +15,10 @@ pub(crate) enum Targets {
         labels: Vec<usize>,
         names: Vec<String>,
     },
-    Values(Vec<f32>),
+    /// A regression target: each value as written (`exact`), and as read in single precision
+    /// (`single`), which is what it was scaled from before double precision and still is where
+    /// that is exact enough (see `prep::TargetScale::fit_target`).
+    Values { exact: Vec<f64>, single: Vec<f32> },
 }
 
 impl Targets {
@@ -27,12 +30,19 @@ impl Targets {
                 let (labels, names) = number_classes(raw);
                 Targets::Classes { labels, names }
             }
-            // Every value was checked (given task) or parses (inferred task).
-            Task::Regression => Targets::Values(
-                raw.iter()
+            // Every value was checked (given task) or parses (inferred task). Each is read in
+            // single precision apart, not rounded from the double: a decimal halfway between two
+            // f32s in its double but not as written would round otherwise.
+            Task::Regression => Targets::Values {
+                exact: raw
+                    .iter()
+                    .map(|s| s.parse::<f64>().unwrap_or(f64::NAN))
+                    .collect(),
+                single: raw
+                    .iter()
                     .map(|s| s.parse::<f32>().unwrap_or(f32::NAN))
                     .collect(),
-            ),
+            },
         }
     }
 
@@ -51,7 +61,7 @@ impl Targets {
                 experiment::counted(features.rows as u64, "data row", "data rows")
             )));
         }
-        let (task, labels, values, class_names) = match self {
+        let (task, labels, values, values_f32, class_names) = match self {
             Targets::Classes { labels, names } => {
                 if names.len() < 2 {
                     return Err(unusable(format!(
@@ -59,25 +69,27 @@ impl Targets {
                         names[0]
                     )));
                 }
-                (Task::Classification, labels, Vec::new(), names)
+                (Task::Classification, labels, Vec::new(), Vec::new(), names)
             }
-            Targets::Values(values) => {
+            Targets::Values { exact, single } => {
                 // Training computes in single precision: a target past its range would turn
                 // into infinities and every trial fail at its first epoch.
-                if values.iter().any(|v| !v.is_finite()) {
+                if single.iter().any(|v| !v.is_finite()) || exact.iter().any(|v| !v.is_finite()) {
                     return Err(unusable(format!(
                         "the target `{target_name}` holds values past the largest number \
                          training computes with (about 3.4e38); rescale it"
                     )));
                 }
-                if values.windows(2).all(|w| w[0] == w[1]) {
+                // On the values as written: 1e8 + y/10 is a thousand values, which single
+                // precision would round to a few.
+                if exact.windows(2).all(|w| w[0] == w[1]) {
                     return Err(unusable(format!(
                         "the target `{target_name}` has a single value, {}: there is nothing \
                          to learn (and R² is undefined)",
-                        values.first().copied().unwrap_or_default()
+                        exact.first().copied().unwrap_or_default()
                     )));
                 }
-                (Task::Regression, Vec::new(), values, Vec::new())
+                (Task::Regression, Vec::new(), exact, single, Vec::new())
             }
         };
         Ok(Dataset {
@@ -85,6 +97,7 @@ impl Targets {
             task,
             labels,
             values,
+            values_f32,
             feature_names,
             class_names,
             image,

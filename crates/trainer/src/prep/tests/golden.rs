@@ -58,11 +58,8 @@ impl Digest {
 
 /// Returns the values, in the target's units, that the regression metrics score a split's
 /// outputs against.
-fn scored_targets(split: &Split, scale: Option<TargetScale>) -> Vec<f64> {
-    match scale {
-        Some(scale) => split.values.iter().map(|&y| scale.invert(y)).collect(),
-        None => Vec::new(),
-    }
+fn scored_targets(split: &Split) -> Vec<f64> {
+    split.targets.clone()
 }
 
 /// Returns the digest of what `prepare` makes of `data` under `seed`.
@@ -74,7 +71,7 @@ fn digest(data: &experiment::DataSpec, seed: Seed) -> String {
         d.f32s(&split.values);
         let labels: Vec<u8> = split.labels.iter().flat_map(|l| l.to_le_bytes()).collect();
         d.bytes(&labels);
-        d.f64s(&scored_targets(split, prepared.target_scale));
+        d.f64s(&scored_targets(split));
     }
     d.f32s(&prepared.normalization.shift);
     d.f32s(&prepared.normalization.scale);
