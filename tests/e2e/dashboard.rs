@@ -750,7 +750,7 @@ fn probe(upstream: &str, target: &str, script: &str) -> String {
 /// the machine, while training next to nothing: agent 1 of 2, which trains its own two trials
 /// of 3 epochs and then waits, idle, for agent 0's, which never come (the test stops it).
 /// Returns it (killed when dropped) with its dashboard's URL once `/experiments/tiny` is there.
-fn start_waiting_sweep(env: &TestEnv) -> (Running, String) {
+pub(crate) fn start_waiting_sweep(env: &TestEnv) -> (Running, String) {
     let spec = env.write_spec("tiny.yaml", TINY);
     let exchange = env.path().join("exchange");
     let (sweep, url) = start_serving(

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use store::Store;
 use tests::{Output, TestEnv};
 
-use crate::dashboard::start_serving;
+use crate::dashboard::{start_serving, start_waiting_sweep};
 
 /// The reads compared, each with every format it writes.
 const READS: [&[&str]; 11] = [
@@ -208,4 +208,30 @@ fn a_holder_without_a_dashboard_of_its_own_on_loopback_keeps_the_refusal() {
         }
     }
     drop(store);
+}
+
+#[test]
+fn a_running_sweep_s_dashboard_serves_no_copy_and_the_refusal_stays() {
+    let env = TestEnv::new();
+    // A sweep that writes its store while the test reads: its copy would not be of one moment,
+    // and its experiment would read as interrupted.
+    let (sweep, url) = start_waiting_sweep(&env);
+    let (status, _) = crate::dashboard::get(&format!("{url}/api/store-copy"));
+    assert_eq!(status, 409);
+    for args in [&["ls"][..], &["show", "tiny"]] {
+        let out = env.sweep(args);
+        assert_eq!(out.code, 75, "sweep {}: {out:?}", args.join(" "));
+        assert_eq!(out.stdout, "");
+        assert!(
+            out.stderr
+                .contains("is in use by another sweep process: `sweep run ")
+                && out.stderr.contains(&format!("dashboard at {url}/"))
+                && !out.stderr.contains("read through")
+                && !out.stderr.contains("token"),
+            "sweep {}: {}",
+            args.join(" "),
+            out.stderr
+        );
+    }
+    drop(sweep);
 }
