@@ -18,8 +18,9 @@
 //! renumbered from 0 in their order and copied into the new experiment when it is created
 //! (`store`), so that resuming it never reads the other experiment again, whatever became of
 //! it, and needs the file no more: a file still there (wherever it lies now) is read again only
-//! to compare the trials it gives with those taken, and a resume it gives other trials is
-//! refused (`WarmStarted::changed_file`); one gone since is not missed.
+//! to compare it with what was taken: the same bytes go on (their digest is kept with the
+//! trials, `store`), other bytes that give other trials are refused
+//! (`WarmStarted::changed_file`); one gone since, or there but giving no trials, is not missed.
 
 mod table;
 

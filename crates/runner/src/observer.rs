@@ -33,7 +33,8 @@ pub struct StudyPlan {
     /// that lacked them.
     pub restored: u32,
     /// The trials the sampler learns from before the experiment's own (`warm_start:`), in
-    /// words (`experiment::WarmStarted::describe`), if any.
+    /// words (`experiment::WarmStarted::describe`), if any; on a resume whose file of results
+    /// is there but gives no trials, then "; note: " and why it goes on without it.
     pub warm_start: Option<String>,
 }
 

@@ -51,11 +51,52 @@ pub struct StudyOptions {
     /// When several agents run the study: which one this is and where they meet (`parallel`
     /// then counts the trials side by side across all of them).
     pub agent: Option<AgentOptions>,
-    /// The trials a `warm_start: {csv: ..}` file gives, read and imported by the caller (the
-    /// runner reads no file but the store): taken when the experiment is created; when it
-    /// resumes, which reads back the ones taken then, compared with them by their digest, and
-    /// the resume refused where they differ (`None`: the file is gone, nothing to compare).
-    pub warm_file: Option<WarmStarted>,
+    /// A `warm_start: {csv: ..}` file as the caller read it (the runner reads no file but the
+    /// store): its trials are taken when the experiment is created, with the digest of its
+    /// bytes; when it resumes, which reads back the ones taken then, the same bytes go on,
+    /// other bytes are compared by the trials they give, and the resume is refused where those
+    /// differ; a file there but unreadable goes on from the trials taken, with a note, as one
+    /// gone since does (`None`: gone, nothing to compare).
+    pub warm_file: Option<WarmFile>,
+}
+
+/// A `warm_start: {csv: ..}` file as the caller read it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WarmFile {
+    /// Read: the SHA-256 (hex) of its bytes, and the trials they give
+    /// (`experiment::WarmStart::import_table`).
+    Read {
+        /// The SHA-256 (hex) of the file's bytes.
+        sha256: String,
+        /// The trials the file gives.
+        trials: WarmStarted,
+    },
+    /// There, but giving no trials: its bytes could not be read, or the reader refuses them
+    /// (only a resume's caller hands this on; a new experiment's refuses the file first).
+    Unreadable {
+        /// The SHA-256 (hex) of its bytes, where they could be read.
+        sha256: Option<String>,
+        /// Why, naming the file.
+        why: String,
+    },
+}
+
+impl WarmFile {
+    /// Returns the trials the file gives, where it was read.
+    pub fn trials(&self) -> Option<&WarmStarted> {
+        match self {
+            WarmFile::Read { trials, .. } => Some(trials),
+            WarmFile::Unreadable { .. } => None,
+        }
+    }
+
+    /// Returns the SHA-256 (hex) of the file's bytes, where they could be read.
+    pub fn sha256(&self) -> Option<&str> {
+        match self {
+            WarmFile::Read { sha256, .. } => Some(sha256),
+            WarmFile::Unreadable { sha256, .. } => sha256.as_deref(),
+        }
+    }
 }
 
 /// What a study run produced.
@@ -196,6 +237,9 @@ struct Opened {
     resumed: bool,
     /// The trials it took from another experiment (`warm_start:`).
     warm: Option<WarmStarted>,
+    /// Why a resume went on from those trials without comparing its warm start's file, which
+    /// is there but gives no trials (`WarmFile::Unreadable`), said with them as the study starts.
+    warm_note: Option<String>,
     /// The other agents, met before anything was written, when several run the study.
     met: Option<agents::Met>,
 }
@@ -208,7 +252,7 @@ impl Run<'_> {
         // Each agent takes a warm start itself, from its own store or its own copy of the file:
         // the agents compare the trials taken (their digest in the journal headers).
         let mut met = None;
-        let (info, resumed, warm) =
+        let (info, resumed, (warm, warm_note)) =
             open_experiment(self.store, spec, options, self.clock, |run_cap, warm| {
                 if let Some(a) = &options.agent {
                     met = Some(agents::meet(a, spec, options, run_cap, warm)?);
@@ -219,6 +263,7 @@ impl Run<'_> {
             info,
             resumed,
             warm,
+            warm_note,
             met,
         })
     }
@@ -322,7 +367,13 @@ impl Run<'_> {
             stopped,
             agent: agent.map(|a| (a.agent, a.agents)),
             restored: u32::try_from(restored).unwrap_or(u32::MAX),
-            warm_start: opened.warm.as_ref().map(WarmStarted::describe),
+            warm_start: opened.warm.as_ref().map(|w| {
+                let said = w.describe();
+                match &opened.warm_note {
+                    Some(note) => format!("{said}; note: {note}"),
+                    None => said,
+                }
+            }),
         });
         (pending, parallel)
     }

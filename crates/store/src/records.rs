@@ -37,7 +37,7 @@ pub(crate) use run::{decode_run_record, encode_run_record};
 pub(crate) use test_result::{decode_test_result, encode_test_result};
 
 pub use warm_start::warm_start_digest;
-pub(crate) use warm_start::{decode_warm_start, encode_warm_start};
+pub(crate) use warm_start::{decode_warm_file_sha256, decode_warm_start, encode_warm_start};
 
 /// The store's name of an experiment record, as `Error::RecordVersion` and `Error::Corrupt`
 /// give it.

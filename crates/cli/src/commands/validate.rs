@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use experiment::{ExperimentSpec, MissingValues, WarmStarted};
+use runner::WarmFile;
 use trainer::{DataSummary, MlpObjective};
 
 use super::load_spec;
@@ -31,7 +32,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     writeln!(out, "{}: ok", crate::output::visible_path(&args.file))?;
     writeln!(out, "{}", experiment_line(&spec))?;
     write_method(&mut out, &spec)?;
-    write_warm_start(&mut out, &spec, warm_file.as_ref())?;
+    write_warm_start(
+        &mut out,
+        &spec,
+        warm_file.as_ref().and_then(WarmFile::trials),
+    )?;
     write_notes(&mut out, &spec, &objective)?;
     writeln!(out, "{}", data_line(&data, spec.data.missing))?;
     if let Some(line) = gate_line {

@@ -854,7 +854,10 @@ fn agents_warm_started_from_copies_of_a_file_give_one_process_results_and_refuse
     let mut spec = tpe_with_median(8);
     spec.warm_start = Some(warm_from_file());
     let with = |options: StudyOptions, warm: WarmStarted| StudyOptions {
-        warm_file: Some(warm),
+        warm_file: Some(crate::WarmFile::Read {
+            sha256: store::warm_start_digest(&warm),
+            trials: warm,
+        }),
         ..options
     };
     let single_store = Store::temporary().unwrap();

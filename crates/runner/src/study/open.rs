@@ -9,7 +9,7 @@ use std::path::Path;
 use experiment::{ExperimentSpec, Stopped, WarmStarted};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
-use self::warm::{same_warm_start, stored_warm_start, warm_start};
+use self::warm::{same_warm_start, stored_warm_start, warm_file_sha256, warm_start};
 use super::told::sampler_plan;
 use super::StudyOptions;
 use crate::{Clock, Error, Result};
@@ -116,18 +116,22 @@ fn indented(lines: &[impl AsRef<str>]) -> String {
         .join("\n")
 }
 
+/// The trials an experiment took from another experiment or a file (`warm_start:`), and the
+/// note a resume gives where it goes on from them without comparing its file (`same_warm_start`).
+pub(super) type Warm = (Option<WarmStarted>, Option<String>);
+
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
 /// how many trials it holds; `before_write` is given that number and may refuse the run before
 /// anything is written (it is given the warm start too). Returns the record, whether it
 /// existed, and the trials it took from another experiment (`warm_start:`): taken now for a new
-/// one, read back for a stored one.
+/// one, read back for a stored one, with the note of a resume that did not compare its file.
 pub(super) fn open_experiment(
     store: &Store,
     spec: &ExperimentSpec,
     options: &StudyOptions,
     clock: &dyn Clock,
     before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
-) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
+) -> Result<(ExperimentInfo, bool, Warm)> {
     match store.experiment(&spec.name)? {
         Some(stored) => resume_experiment(store, spec, options, stored, before_write),
         None => create_experiment(store, spec, options, clock, before_write),
@@ -143,7 +147,7 @@ fn resume_experiment(
     options: &StudyOptions,
     stored: ExperimentInfo,
     before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
-) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
+) -> Result<(ExperimentInfo, bool, Warm)> {
     let hash = spec.hash();
     let recorded = store.run_record(&spec.name)?;
     let resolved_now = options.record.as_ref().map(|r| r.resolved_spec.as_str());
@@ -161,7 +165,15 @@ fn resume_experiment(
         resumed_run_cap(store, spec, options, stored.run_cap)?,
     );
     let warm = stored_warm_start(store, spec)?;
-    same_warm_start(spec, warm.as_ref(), options.warm_file.as_ref())?;
+    let kept_file = match &warm {
+        Some(_) => store.warm_file_sha256(&spec.name)?,
+        None => None,
+    };
+    let warm_note = same_warm_start(
+        spec,
+        (warm.as_ref(), kept_file.as_deref()),
+        options.warm_file.as_ref(),
+    )?;
     // A file changed only in comments or layout is stored as now written, so the
     // dashboard shows the file the user has; with the path of the file it was read from, as
     // the text's relative paths (its data's) are read against it.
@@ -194,7 +206,7 @@ fn resume_experiment(
     if run_cap != stored_cap {
         store.flush()?;
     }
-    Ok((info, true, warm))
+    Ok((info, true, (warm, warm_note)))
 }
 
 /// Keeps in the run record `then` of a resumed experiment the plan its sampler is told this
@@ -329,7 +341,7 @@ fn create_experiment(
     options: &StudyOptions,
     clock: &dyn Clock,
     before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
-) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
+) -> Result<(ExperimentInfo, bool, Warm)> {
     if options.extend.is_some() {
         return Err(Error::NothingToExtend(spec.name.clone()));
     }
@@ -363,7 +375,12 @@ fn create_experiment(
             run_record: record.as_ref(),
         },
     )?;
-    Ok((info, false, warm))
+    // The digest of a file's bytes beside the trials it gave, so that a resume knows the same
+    // file without reading it again.
+    if let (Some(warm), Some(sha256)) = (&warm, warm_file_sha256(spec, options)) {
+        store.put_warm_start_from_file(&spec.name, warm, sha256)?;
+    }
+    Ok((info, false, (warm, None)))
 }
 
 /// Returns the run record to store with a new experiment: the caller's, saying which agent

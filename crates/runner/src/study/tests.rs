@@ -1320,9 +1320,13 @@ fn a_study_warm_started_from_a_file_keeps_what_the_caller_read_and_refuses_other
     warm.warm_start = Some(warm_from_file());
     let store = Store::temporary().unwrap();
     let clock = TickClock(AtomicI64::new(100));
+    // Each file's bytes stand for the trials they give.
     let go = |store: &Store, file: Option<WarmStarted>, extend: Option<u32>| {
         let options = StudyOptions {
-            warm_file: file,
+            warm_file: file.map(|trials| WarmFile::Read {
+                sha256: store::warm_start_digest(&trials),
+                trials,
+            }),
             extend,
             ..options(1)
         };

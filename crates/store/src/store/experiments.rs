@@ -26,7 +26,7 @@ impl Store {
     /// writing nothing, if the name is taken.
     pub fn create_experiment_with(&self, e: &ExperimentInfo, with: Creation<'_>) -> Result<()> {
         let record = records::encode_experiment(e);
-        let warm = with.warm_start.map(records::encode_warm_start);
+        let warm = with.warm_start.map(|w| records::encode_warm_start(w, None));
         let run = with.run_record.map(records::encode_run_record);
         let name = e.name.as_bytes();
         let trees = (
@@ -145,13 +145,41 @@ impl Store {
 
     /// Stores the trials the experiment took from another when it was created (`warm_start:`).
     pub fn put_warm_start(&self, experiment: &str, warm: &WarmStarted) -> Result<()> {
-        let bytes = records::encode_warm_start(warm);
+        let bytes = records::encode_warm_start(warm, None);
+        self.put_one(&self.warm_starts, experiment, bytes)
+    }
+
+    /// Stores the trials the experiment took from a file of results when it was created
+    /// (`warm_start: {csv: ..}`) with the SHA-256 of the file's bytes, so that a resume knows
+    /// the same file without reading it again (`warm_file_sha256`). Written after
+    /// `create_experiment_with`: a crash between leaves the warm start without it, as one
+    /// stored before it was kept, whose resume compares the trials the file gives.
+    pub fn put_warm_start_from_file(
+        &self,
+        experiment: &str,
+        warm: &WarmStarted,
+        file_sha256: &str,
+    ) -> Result<()> {
+        let bytes = records::encode_warm_start(warm, Some(file_sha256));
         self.put_one(&self.warm_starts, experiment, bytes)
     }
 
     /// Returns the trials the experiment took from another; `None` for one that took none.
     pub fn warm_start(&self, experiment: &str) -> Result<Option<WarmStarted>> {
         self.one(&self.warm_starts, experiment, records::decode_warm_start)
+    }
+
+    /// Returns the SHA-256 of the bytes of the file of results the experiment's warm start was
+    /// read from (`put_warm_start_from_file`); `None` for one taken from another experiment,
+    /// one stored before it was kept, or none.
+    pub fn warm_file_sha256(&self, experiment: &str) -> Result<Option<String>> {
+        Ok(self
+            .one(
+                &self.warm_starts,
+                experiment,
+                records::decode_warm_file_sha256,
+            )?
+            .flatten())
     }
 
     /// Returns whether the experiment took trials from another, without decoding them.

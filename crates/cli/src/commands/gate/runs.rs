@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{Baseline, ExperimentSpec, GateSpec, WarmStarted};
-use runner::{Clock, StudyOptions};
+use experiment::{Baseline, ExperimentSpec, GateSpec};
+use runner::{Clock, StudyOptions, WarmFile};
 use store::RunRecord;
 use trainer::MlpObjective;
 
@@ -32,8 +32,9 @@ pub(super) struct Runs<'a> {
     /// The trials side by side (`gate_parallel`).
     pub(super) parallel: usize,
     pub(super) interrupts: &'a interrupt::Interrupts,
-    /// The trials of a `warm_start: {csv: ..}` file, read once for every run.
-    pub(super) warm_file: Option<WarmStarted>,
+    /// A `warm_start: {csv: ..}` file's trials and the digest of its bytes, read once for
+    /// every run.
+    pub(super) warm_file: Option<WarmFile>,
     /// The spec of each run (`repeat`).
     pub(super) repeats: Vec<ExperimentSpec>,
 }
