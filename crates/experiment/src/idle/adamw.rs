@@ -61,10 +61,14 @@ impl ExperimentSpec {
                  a decay, or write `adam`"
             ));
         }
+        // A searched `l2` is one entry: the constant that decays only `adamw` would replace it.
+        let decay = match self.space.param("l2") {
+            None => "give them a decay, as `l2: {value: 0.01, when: {optimizer: [adamw]}}` does",
+            Some(_) => "give `l2` a value above 0 in them",
+        };
         Some(format!(
-            "trials where {} train as `adam`: {zero} there, and {differs}; give them a decay, as \
-             `l2: {{value: 0.01, when: {{optimizer: [adamw]}}}}` does, or leave adamw out, so \
-             that the search does not compare Adam with itself",
+            "trials where {} train as `adam`: {zero} there, and {differs}; {decay}, or leave \
+             adamw out, so that the search does not compare Adam with itself",
             trials.join(" and ")
         ))
     }
@@ -237,7 +241,8 @@ mod tests {
                 .is_some_and(|n| n.starts_with(
                     "trials where `optimizer` is adamw and `regularization` is none or dropout \
                  train as `adam`: its `when:` leaves `l2` out, so it is 0 (its default) there"
-                )),
+                ) && n
+                    .contains("; give `l2` a value above 0 in them, or leave adamw out,")),
             "{:?}",
             note("{}", &conditional)
         );
