@@ -45,6 +45,7 @@ const STORE_API: &[(&str, Access)] = &[
     ("has_warm_start", Reads),
     ("last_step", Reads),
     ("metric_names", Reads),
+    ("metrics_at", Reads),
     ("metric_series", Reads),
     ("path", Reads),
     ("run_record", Reads),

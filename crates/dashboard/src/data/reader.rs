@@ -260,8 +260,9 @@ impl Reader {
         Ok(last.map(|s| s.0))
     }
 
-    /// Returns trial `id`'s epoch `step` with every metric it reported then (`Latest::at`): a
-    /// running trial's latest, its `epochs_trained`, read as one scan of its points; `None`
+    /// Returns trial `id`'s epoch `step` with every metric it reported then (as `Latest::at`
+    /// takes it from the whole series): a running trial's latest, its `epochs_trained`, read
+    /// from the end of each metric (`Store::metrics_at`), not the trial's whole history; `None`
     /// without a step, or where nothing was reported at it.
     pub(crate) fn latest(
         &self,
@@ -269,11 +270,11 @@ impl Reader {
         id: TrialId,
         step: Option<u32>,
     ) -> Result<Option<Latest>> {
-        let Some(step) = step else {
+        let Some(step) = step.map(Step) else {
             return Ok(None);
         };
-        let series = self.all_metrics(experiment, id)?;
-        Ok(Latest::at(&series, Step(step)))
+        let metrics = self.store.metrics_at(experiment, id, step)?;
+        Ok((!metrics.is_empty()).then_some(Latest { step, metrics }))
     }
 
     /// Returns every metric series of a trial, by metric name.

@@ -119,6 +119,48 @@ impl Store {
         }
     }
 
+    /// Returns every metric a trial recorded at `step`, by name; empty where none was. It reads
+    /// each metric from its end: one key per metric whose last step is `step` (a running
+    /// trial's latest epoch), a second only for a metric that went on past it, so the cost is
+    /// that of the trial's metrics, not of its history (`all_metric_series`).
+    pub fn metrics_at(
+        &self,
+        experiment: &str,
+        trial: TrialId,
+        step: Step,
+    ) -> Result<BTreeMap<String, f64>> {
+        let exp = self.experiment_id(experiment)?;
+        let trial_prefix = keys::trial_key(exp, trial);
+        let mut at = BTreeMap::new();
+        // Every key below `before` is of a metric not yet visited; none when every key
+        // starting with the trial's prefix is.
+        let mut before = keys::successor(&trial_prefix);
+        loop {
+            let last = match &before {
+                Some(end) => self
+                    .metrics
+                    .range(trial_prefix.as_slice()..end.as_slice())
+                    .next_back(),
+                None => self.metrics.range(trial_prefix.as_slice()..).next_back(),
+            };
+            let Some(entry) = last else { break };
+            let (key, value) = entry.map_err(storage)?;
+            let key = keys::decode_metric_key(&key)?;
+            if key.step == step {
+                at.insert(key.name.clone(), keys::decode_value(&value)?);
+            } else if key.step > step {
+                let point = keys::metric_key(exp, trial, &key.name, step)?;
+                if let Some(value) = self.metrics.get(point).map_err(storage)? {
+                    at.insert(key.name.clone(), keys::decode_value(&value)?);
+                }
+            }
+            // No other metric's key starts with this one's prefix (names are length-prefixed),
+            // so the keys below the prefix are exactly those of the metrics before it.
+            before = Some(keys::metric_prefix(exp, trial, &key.name)?);
+        }
+        Ok(at)
+    }
+
     /// Returns every metric of a trial by name, each in step order, in a single scan.
     pub fn all_metric_series(
         &self,

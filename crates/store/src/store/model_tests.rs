@@ -221,6 +221,21 @@ fn check(store: &Store, model: &Model, context: &str) {
                     .collect();
                 assert_eq!(from_all, want, "{context}: all_metric_series");
             }
+            for step in STEPS {
+                let at: BTreeMap<String, u64> = store
+                    .metrics_at(name, TrialId(t), Step(step))
+                    .unwrap()
+                    .into_iter()
+                    .map(|(m, v)| (m, v.to_bits()))
+                    .collect();
+                let want: BTreeMap<String, u64> = (expected.iter())
+                    .filter_map(|(m, points)| {
+                        let (_, bits) = points.iter().find(|(s, _)| *s == step)?;
+                        Some((m.clone(), *bits))
+                    })
+                    .collect();
+                assert_eq!(at, want, "{context}: metrics_at {name} {t} {step}");
+            }
         }
     }
 }

@@ -257,6 +257,92 @@ fn metrics_are_isolated_by_name_trial_and_experiment() {
     );
 }
 
+/// Returns each metric's value at `step` as the whole history gives it (`all_metric_series`),
+/// as bits, so NaN compares equal to itself.
+fn at_from_history(store: &Store, e: &str, t: u32, step: u32) -> BTreeMap<String, u64> {
+    let all = store.all_metric_series(e, TrialId(t)).unwrap();
+    all.into_iter()
+        .filter_map(|(name, points)| {
+            let (_, v) = points.into_iter().find(|(s, _)| s.0 == step)?;
+            Some((name, v.to_bits()))
+        })
+        .collect()
+}
+
+/// A trial and the steps each of its metrics is reported at.
+type Layout = (u32, &'static [(&'static str, &'static [u32])]);
+
+#[test]
+fn issue_metrics_at_a_step_read_from_the_end_agree_with_the_whole_history() {
+    let store = Store::temporary().unwrap();
+    store.create_experiment(&info("e", 0)).unwrap();
+    store.create_experiment(&info("e2", 0)).unwrap();
+    let layouts: &[Layout] = &[
+        // Several metrics, every one reported at every epoch.
+        (1, &[("val_loss", &[1, 2, 3]), ("val_accuracy", &[1, 2, 3])]),
+        // Gaps: a metric reported once, one every other epoch, one that went on past another,
+        // names that are prefixes of each other, and steps either side of a byte.
+        (
+            2,
+            &[
+                ("param_count", &[1]),
+                ("loss", &[2, 4, 256]),
+                ("loss2", &[1, 2, 3, 4, 255]),
+                ("los", &[3]),
+                ("", &[4]),
+                ("a\0b", &[0, 4, u32::MAX]),
+            ],
+        ),
+        // One point.
+        (255, &[("val_loss", &[1])]),
+        // None (trial 256 of e has no metrics; trial 0 is read in e2 below).
+        (u32::MAX, &[("val_loss", &[7, 8])]),
+    ];
+    for &(t, metrics) in layouts {
+        for &(name, steps) in metrics {
+            for &step in steps {
+                let value = f64::from(step)
+                    + f64::from(t % 7) / 10.0
+                    + name.bytes().map(f64::from).sum::<f64>();
+                let value = if step == 3 { f64::NAN } else { value };
+                store
+                    .append_metrics("e", TrialId(t), Step(step), &[point(name, value)])
+                    .unwrap();
+            }
+        }
+        // The neighbouring experiment's trial of the same number must not leak in.
+        store
+            .append_metrics("e2", TrialId(t), Step(4), &[point("zzz", 1.0)])
+            .unwrap();
+    }
+    let trials = [0, 1, 2, 255, 256, u32::MAX];
+    let steps = [0, 1, 2, 3, 4, 5, 8, 255, 256, u32::MAX];
+    for t in trials {
+        for step in steps {
+            let got: BTreeMap<String, u64> = store
+                .metrics_at("e", TrialId(t), Step(step))
+                .unwrap()
+                .into_iter()
+                .map(|(name, v)| (name, v.to_bits()))
+                .collect();
+            assert_eq!(got, at_from_history(&store, "e", t, step), "{t} at {step}");
+        }
+    }
+    // Spot checks that the comparison is not of two empty maps.
+    let at4 = store.metrics_at("e", TrialId(2), Step(4)).unwrap();
+    let names: Vec<&str> = at4.keys().map(String::as_str).collect();
+    assert_eq!(names, ["", "a\0b", "loss", "loss2"]);
+    assert!(store
+        .metrics_at("e", TrialId(256), Step(1))
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .metrics_at("e2", TrialId(0), Step(4))
+        .unwrap()
+        .is_empty());
+    assert!(store.metrics_at("nope", TrialId(1), Step(1)).is_err());
+}
+
 #[test]
 fn a_too_long_metric_name_writes_nothing() {
     let store = Store::temporary().unwrap();
