@@ -157,7 +157,8 @@ async fn experiment_page(
 /// Reads experiment `name` and the leaderboard selection `query` asks for (`per_page` rows by
 /// default), refusing a filter that cannot be read or names what the experiment lacks: for
 /// the answers that list trials rather than show a page (the API's, the CSV download). By
-/// duration, a trial a kill left running sorts by its time to its last report, as on the page.
+/// duration, a trial a kill left running sorts by its time to its last report, and by a metric,
+/// a running trial by its latest epoch's value, and is filtered by it, as on the page.
 pub(crate) fn selected(
     reader: &Reader,
     name: &str,
@@ -174,6 +175,7 @@ pub(crate) fn selected(
     if let Some(problem) = sel.sort_problem(&data.trials, data.spec.as_ref()) {
         return Err(Error::BadRequest(problem));
     }
+    let sel = sel.with_latest(reader.running_latest(&data)?);
     Ok((data, sel))
 }
 
@@ -247,6 +249,9 @@ fn render_experiment(
         let live = data.info.status == store::ExperimentStatus::Running;
         return Ok(Paged::Page(Rendered { html, live }));
     }
+    // A running trial, without a result yet, shows its latest epoch's metrics, at the epochs
+    // the snapshot says it trained, and sorts and is filtered by them, as in the API.
+    let sel = sel.with_latest(reader.running_latest(&data)?);
     let objectives = data.objectives();
     let index = leaderboard::objective_index(sel.objective.as_deref(), &objectives)?;
     let (Some(slot), Some(objective)) = (data.analyses.get(index), objectives.get(index)) else {
@@ -281,18 +286,7 @@ fn render_experiment(
     page.epochs = effort.trained_text().unwrap_or_default();
     page.pruned_at = effort.pruned_text().unwrap_or_default();
     leaderboard::show_trained(&mut page.board, effort);
-    // A running trial on this page, without a result yet, shows its latest epoch's metrics, at
-    // the epochs the snapshot says it trained, as the API's trial rows do.
-    let mut latest = std::collections::BTreeMap::new();
-    for t in (page.board.rows.iter())
-        .filter_map(|r| data.trials.iter().find(|t| t.id.0 == r.id))
-        .filter(|t| data::shows_latest(t))
-    {
-        if let Some(l) = reader.latest(name, t.id, effort.epochs_of(t.id))? {
-            latest.insert(t.id, l);
-        }
-    }
-    leaderboard::show_latest(&mut page.board, &latest, &data.info.objective);
+    leaderboard::show_latest(&mut page.board, &sel.latest, &data.info.objective);
     page.board.sort_error = sort_error;
     page.resume = view::resume_command_of(&data, &reader.store_dir());
     let whole = ExperimentHtml {

@@ -219,3 +219,72 @@ fn a_count_in_the_apis_metrics_is_an_integer_as_the_clis_json_writes_it() {
         assert!(row(&page, 0)["metrics"]["param_count"].is_i64(), "{page}");
     });
 }
+
+/// Returns the trial numbers of a trials page, in its order.
+fn ids(page: &Value) -> Vec<u64> {
+    let rows = page["trials"].as_array().cloned().unwrap_or_default();
+    rows.iter().filter_map(|r| r["id"].as_u64()).collect()
+}
+
+/// Returns the trial numbers of the leaderboard rows of experiment page `page`, in its order.
+fn board_ids(page: &str) -> Vec<u32> {
+    (page.split("data-trial=\"").skip(1))
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+/// Issue: a running trial showed `latest 0.8` in italics but sorted as if it had no value (last
+/// either way) and no filter on a metric kept it. It now sorts and filters by its latest values,
+/// as W&B sorts a run by its latest summary, running or not, still in italics and unranked; by
+/// `epoch` (a best epoch, which it has not) as before.
+#[test]
+fn issue_a_running_trial_sorts_and_filters_by_its_latest_values() {
+    run(async {
+        let store = running_store();
+        // Completed trial 0 at 0.7266 and trial 1 at 0.8903; trial 2 runs, latest 0.8.
+        let api = "/api/experiments/demo/trials";
+        let by = |q: &str| format!("{api}?{q}");
+        let desc = get_json(&store, &by("sort=metric.val_accuracy&dir=desc")).await;
+        assert_eq!(ids(&desc), [1, 2, 0], "{desc}");
+        let asc = get_json(&store, &by("sort=metric.val_accuracy&dir=asc")).await;
+        assert_eq!(ids(&asc), [0, 2, 1], "{asc}");
+        let kept = get_json(&store, &by("filter=metric.val_accuracy+%3E+0.75")).await;
+        assert_eq!(ids(&kept), [1, 2], "{kept}");
+        assert_eq!(kept["matching"], 2, "{kept}");
+        let low = get_json(&store, &by("filter=metric.val_loss+%3E+0.25")).await;
+        assert_eq!(ids(&low), [0], "{low}");
+        // By its best epoch it has none: last, and no filter on it keeps it.
+        let epoch = get_json(&store, &by("sort=epoch&dir=desc")).await;
+        assert_eq!(ids(&epoch), [1, 0, 2], "{epoch}");
+        let both = by("filter=epoch+%3E%3D+1+and+metric.val_accuracy+%3E+0.75");
+        assert_eq!(ids(&get_json(&store, &both).await), [1]);
+        // Still unranked, its values said as the latest.
+        assert_eq!(row(&desc, 2)["rank"], Value::Null, "{desc}");
+        assert_eq!(row(&desc, 2)["latest_step"], 3, "{desc}");
+
+        // The page sorts and filters as the API does, the running row in italics.
+        let page = "/experiments/demo?sort=metric.val_accuracy&dir=desc";
+        let (status, sorted) = get(&store, page).await;
+        assert_eq!(status, StatusCode::OK, "{sorted}");
+        assert_eq!(board_ids(&sorted), [1, 2, 0]);
+        let running = board_row(&sorted, 2);
+        assert!(running.contains("num strong latest"), "{running}");
+        assert!(running.contains(">latest 3</span>"), "{running}");
+        let filtered = "/experiments/demo?filter=metric.val_accuracy+%3E+0.75";
+        let (_, filtered) = get(&store, filtered).await;
+        assert_eq!(board_ids(&filtered), [1, 2]);
+        assert!(
+            filtered.contains("download these 2 trials as CSV"),
+            "{filtered}"
+        );
+        // The download holds the trials its link counts, in the page's order.
+        let csv = "/experiments/demo/trials.csv?sort=metric.val_accuracy&dir=desc\
+                   &filter=metric.val_accuracy+%3E+0.75";
+        let (status, csv) = get(&store, csv).await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        let first_cells: Vec<&str> = (csv.lines().skip(1))
+            .filter_map(|l| l.split(',').next())
+            .collect();
+        assert_eq!(first_cells, ["1", "2"], "{csv}");
+    });
+}

@@ -10,7 +10,8 @@ use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult,
 
 use super::records::read_record;
 use super::{
-    kept_for, lock, ExperimentData, Freshness, Latest, Series, RUN_RECORD, TEST_RESULT, WARM_START,
+    kept_for, lock, shows_latest, ExperimentData, Freshness, Latest, Series, RUN_RECORD,
+    TEST_RESULT, WARM_START,
 };
 use crate::error::Near;
 use crate::{Error, Result};
@@ -275,6 +276,24 @@ impl Reader {
         };
         let metrics = self.store.metrics_at(experiment, id, step)?;
         Ok((!metrics.is_empty()).then_some(Latest { step, metrics }))
+    }
+
+    /// Returns the latest epoch (`latest`) of each trial of `data` still running without a
+    /// result (`data::shows_latest`), at the epochs its snapshot says it trained: what the
+    /// leaderboard's rows, sorts and filters take in place of a result. One that has reported
+    /// nothing has none.
+    pub(crate) fn running_latest(
+        &self,
+        data: &ExperimentData,
+    ) -> Result<BTreeMap<TrialId, Latest>> {
+        let effort = self.effort(data)?;
+        let mut latest = BTreeMap::new();
+        for t in data.trials.iter().filter(|t| shows_latest(t)) {
+            if let Some(l) = self.latest(&data.info.name, t.id, effort.epochs_of(t.id))? {
+                latest.insert(t.id, l);
+            }
+        }
+        Ok(latest)
     }
 
     /// Returns every metric series of a trial, by metric name.

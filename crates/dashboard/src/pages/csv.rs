@@ -25,6 +25,9 @@ pub(super) async fn trials_csv(
         // The file's duration is start to end alone (`trials_csv_for_spreadsheets`), and so is
         // its order by duration, as `sweep trials --format csv` sorts it.
         let sel = sel.with_last_heard(Default::default());
+        // A running trial is kept, and ordered, by its latest values as on the page (so the
+        // file holds the trials its link counts), though its row, as `sweep trials` writes it,
+        // has no result to show them.
         let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
         let kept: Vec<Trial> = leaderboard::matching(&ranked, &sel)
             .into_iter()

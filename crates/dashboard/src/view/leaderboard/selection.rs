@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use experiment::{
-    Constraint, FilterError, MetricSpec, SortKey, Trial, TrialFilter, TrialId, TrialOrder,
-    TrialState,
+    Constraint, Field, FilterError, MetricSpec, SortKey, Trial, TrialFilter, TrialId, TrialOrder,
+    TrialResult, TrialState,
 };
 use serde::Deserialize;
 
 use super::paging::{pages_of, paging};
 use super::TICK_KEYS;
+use crate::data::Latest;
 use crate::view::format::url_part;
 use crate::view::ticks::{BadTick, Ticks};
 use crate::{Error, Result};
@@ -80,6 +81,12 @@ pub(crate) struct Selection {
     /// (`notes::last_heard_ms`, `with_last_heard`): the duration its row shows, and sorts by,
     /// as a trial that ended sorts by its start to its end. Empty: none sorts by one.
     pub(crate) last_heard: BTreeMap<TrialId, i64>,
+    /// The latest epoch of each trial still running without a result (`data::shows_latest`,
+    /// `with_latest`): the values its row shows, in italics, in place of a result, and which
+    /// it sorts and is filtered by (`metric.NAME`), as W&B sorts a run by its latest summary,
+    /// running or not. Its rank, and its `epoch` (a best epoch it has not), stay none. Empty:
+    /// none does.
+    pub(crate) latest: BTreeMap<TrialId, Latest>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -142,6 +149,7 @@ impl Selection {
             front: q.front.clone().filter(|p| !p.trim().is_empty()),
             picked: Ticks::default(),
             last_heard: BTreeMap::new(),
+            latest: BTreeMap::new(),
         })
     }
 
@@ -150,6 +158,14 @@ impl Selection {
     /// sort by duration takes it too, so that the column and its order agree.
     pub(crate) fn with_last_heard(mut self, last_heard: BTreeMap<TrialId, i64>) -> Selection {
         self.last_heard = last_heard;
+        self
+    }
+
+    /// Returns the selection with `latest`, the latest epoch of each trial still running without
+    /// a result (`Reader::running_latest`), which its row shows in place of a result: sorts and
+    /// filters by a metric take it too, so that the column and its order agree.
+    pub(crate) fn with_latest(mut self, latest: BTreeMap<TrialId, Latest>) -> Selection {
+        self.latest = latest;
         self
     }
 
@@ -294,7 +310,12 @@ pub(crate) fn ranked<'a>(
 }
 
 /// Returns every trial of `ranked` (in rank order) that `sel` keeps, in its order: every page.
+/// A trial still running is sorted and filtered by a metric at its latest epoch
+/// (`Selection::latest`), as its row shows it.
 pub(crate) fn matching<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Vec<Ranked<'a>> {
+    let shown = shown_latest(ranked, &sel.latest);
+    // A filter naming `epoch` (a best epoch) reads each trial as it is: a running one has none.
+    let names_epoch = |f: &TrialFilter| f.comparisons().iter().any(|c| c.field == Field::Epoch);
     let rows: Vec<Ranked<'a>> = ranked
         .iter()
         .copied()
@@ -302,13 +323,50 @@ pub(crate) fn matching<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Vec<Ranked
         .filter(|r| {
             sel.filter
                 .as_ref()
-                .is_ok_and(|f| f.matches(r.trial, sel.live))
+                .is_ok_and(|f| match shown.get(&r.trial.id) {
+                    Some(t) if !names_epoch(f) => f.matches(t, sel.live),
+                    _ => f.matches(r.trial, sel.live),
+                })
+        })
+        .collect();
+    // By a metric, a running trial sorts by its latest value; by any other key (`epoch`, a best
+    // epoch, among them) as it is.
+    let by_metric = matches!(sel.order.key, SortKey::Metric(_));
+    let rows: Vec<(Ranked<'a>, &Trial)> = (rows.into_iter())
+        .map(|r| match shown.get(&r.trial.id) {
+            Some(t) if by_metric => (r, t),
+            _ => (r, r.trial),
         })
         .collect();
     // By duration, a trial a kill left running sorts by its time to its last report, as its
     // row shows it (`notes::show_last_heard`).
     let run_ms = |t: &Trial| (t.duration_ms()).or_else(|| sel.last_heard.get(&t.id).copied());
-    sel.order.sort_timed(rows, |r| (r.trial, r.rank), run_ms)
+    let sorted = sel.order.sort_timed(rows, |(r, t)| (*t, r.rank), run_ms);
+    sorted.into_iter().map(|(r, _)| r).collect()
+}
+
+/// Returns each trial of `ranked` that `latest` holds (one still running, without a result) as
+/// its row shows it: with its latest epoch's metrics as its result's, for the sorts and filters
+/// by a metric alone (its `best_step`, the latest epoch, is read by neither).
+fn shown_latest(
+    ranked: &[Ranked<'_>],
+    latest: &BTreeMap<TrialId, Latest>,
+) -> BTreeMap<TrialId, Trial> {
+    (ranked.iter())
+        .filter(|r| r.trial.result.is_none())
+        .filter_map(|r| {
+            let l = latest.get(&r.trial.id)?;
+            let result = TrialResult {
+                best_step: l.step,
+                metrics: l.metrics.clone(),
+            };
+            let shown = Trial {
+                result: Some(result),
+                ..r.trial.clone()
+            };
+            Some((r.trial.id, shown))
+        })
+        .collect()
 }
 
 /// Returns the page `sel` asks for out of `ranked` (in rank order).
