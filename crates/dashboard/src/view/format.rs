@@ -129,6 +129,24 @@ pub(crate) fn metric_order<'a>(
     names
 }
 
+/// Returns free text from a file (a description) with each bidirectional override, embedding
+/// and isolate (U+202A to U+202E, U+2066 to U+2069) written as an escape, `\u{202e}`, as
+/// `sweep show` writes it (`output::visible` in `cli`) and the spec reader's messages quote it:
+/// shown, not run, so that the text reads in the order it was written. Raw, one reorders the
+/// rest of its paragraph (`dir="auto"` keeps it from the page around, not from the text after
+/// it in the same paragraph).
+pub(crate) fn bidi_shown(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            shown.extend(ch.escape_unicode());
+        } else {
+            shown.push(ch);
+        }
+    }
+    shown
+}
+
 /// Percent-encodes `s` for use as one URL path segment or query value: every byte other than
 /// ASCII letters, digits and `-._~` becomes `%XX`.
 pub(crate) fn url_part(s: &str) -> String {

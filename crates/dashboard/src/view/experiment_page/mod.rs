@@ -56,7 +56,8 @@ pub(crate) const MAX_LINES: usize = 400;
 pub(crate) struct ExperimentPage<'a> {
     /// The header numbers.
     pub(crate) summary: Summary,
-    /// The description from the spec.
+    /// The description from the spec, its bidirectional controls shown as escapes
+    /// (`format::bidi_shown`).
     pub(crate) description: String,
     /// `maximize val_accuracy`; with several objectives, each, joined by commas.
     pub(crate) goal: String,
@@ -273,7 +274,7 @@ pub(crate) fn experiment_page<'a>(
                 .map(|best| (best, format::trial_href(&info.name, best)));
             split
         }),
-        description: info.description.clone(),
+        description: format::bidi_shown(&info.description),
         goal: objectives
             .iter()
             .map(|o| format!("{} {}", o.goal, o.name))
