@@ -15,8 +15,13 @@ use crate::view::fixtures;
 /// Returns a store whose experiment `demo` runs: trials 0 and 1 completed (12 epochs, best at
 /// 12), trial 2 running after 3 epochs, at `val_accuracy` 0.5 plus a tenth an epoch.
 fn running_store() -> Store {
+    store_in(ExperimentStatus::Running)
+}
+
+/// Returns the store of `running_store` with its experiment in `status`.
+fn store_in(status: ExperimentStatus) -> Store {
     let store = Store::temporary().unwrap();
-    let info = fixtures::info("demo", ExperimentStatus::Running, 3);
+    let info = fixtures::info("demo", status, 3);
     store.create_experiment(&info).unwrap();
     for i in 0..3 {
         let t = fixtures::trial(i, 3);
@@ -286,5 +291,45 @@ fn issue_a_running_trial_sorts_and_filters_by_its_latest_values() {
             .filter_map(|l| l.split(',').next())
             .collect();
         assert_eq!(first_cells, ["1", "2"], "{csv}");
+    });
+}
+
+/// Issue: where a kill left a trial running (shown `interrupted`), the tooltips and the note of
+/// its latest values said it "has not ended", as of a trial still running: the compare page's
+/// state, the leaderboard's `latest N` and its page's note now say a killed sweep cut it off.
+#[test]
+fn issue_an_interrupted_trials_latest_values_say_a_kill_cut_it_off() {
+    run(async {
+        let cut = "a killed sweep cut it off before it ended";
+        let uris = [
+            "/experiments/demo/compare?t=0&t=2",
+            "/experiments/demo",
+            "/experiments/demo/trials/2",
+        ];
+        let killed = store_in(ExperimentStatus::Interrupted);
+        for uri in uris {
+            let (status, page) = get(&killed, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {page}");
+            let page = page.to_lowercase();
+            assert!(page.contains(cut), "{uri}: {page}");
+            assert!(!page.contains("has not ended"), "{uri}: {page}");
+        }
+        let running = running_store();
+        for uri in uris {
+            let (_, page) = get(&running, uri).await;
+            assert!(
+                page.to_lowercase().contains("has not ended"),
+                "{uri}: {page}"
+            );
+            assert!(!page.contains(cut), "{uri}: {page}");
+        }
+        let (_, board) = get(&killed, "/experiments/demo").await;
+        assert!(
+            board_row(&board, 2).contains(
+                "not of its best: a killed sweep cut it off before it ended; it runs again from \
+                 scratch when the same command runs again, and is ranked once it ends\">latest 3<"
+            ),
+            "{board}"
+        );
     });
 }

@@ -250,14 +250,13 @@ pub(crate) fn compare_page(
         }
     }
     state.differs = state.values.windows(2).any(|w| w[0] != w[1]);
-    state.full = latest
-        .iter()
-        .map(|l| {
+    state.full = (latest.iter().zip(trials))
+        .map(|(l, (t, _))| {
             l.as_ref().map_or_else(String::new, |l| {
                 format!(
-                    "its metrics here are those of its latest epoch, {}, not of its best: \
-                     it has not ended",
-                    l.step
+                    "its metrics here are those of its latest epoch, {}, not of its best: {}",
+                    l.step,
+                    format::why_not_final(info.trial_state_shown(t.state))
                 )
             })
         })

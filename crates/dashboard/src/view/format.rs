@@ -80,6 +80,19 @@ pub(crate) fn latest_tooltip(num: &Num, latest: &crate::data::Latest, state: &st
     format!("{value} at latest epoch {}, {state}", latest.step)
 }
 
+/// Returns why a trial shown at its latest epoch (`data::shows_latest`) in the state `shown`
+/// has no result: a `running` one has not ended; an `interrupted` one (where no sweep runs its
+/// experiment, a kill left it running) was cut off before it ended, and runs again from scratch
+/// when the same command runs again, as its row's reason says (`leaderboard::idle_reason`).
+pub(crate) fn why_not_final(shown: &str) -> &'static str {
+    if shown == experiment::TrialState::Running.as_str_when_idle() {
+        "a killed sweep cut it off before it ended; it runs again from scratch when the same \
+         command runs again"
+    } else {
+        "it has not ended"
+    }
+}
+
 /// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
 /// commas; empty when it meets them or has no result.
 pub(crate) use experiment::broken_text as broken;

@@ -160,4 +160,18 @@ fn a_trial_running_shows_its_latest_epochs_values_said_as_the_latest() {
         fact(&killed, "val_accuracy").title(&1),
         "0.8000 at latest epoch 3, interrupted"
     );
+    // Issue: its tooltip said it "has not ended", as of a trial still running; a kill cut it
+    // off, and it runs again from scratch, as its row's reason says.
+    let killed_state = fact(&killed, "state");
+    let why = killed_state.title(&1);
+    assert!(
+        why.ends_with(
+            "not of its best: a killed sweep cut it off before it ended; it runs again from \
+             scratch when the same command runs again"
+        ),
+        "{why}"
+    );
+    assert!(state
+        .title(&1)
+        .ends_with("not of its best: it has not ended"));
 }

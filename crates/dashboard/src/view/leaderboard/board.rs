@@ -84,6 +84,13 @@ impl Row {
         self.metrics_break.get(*i).copied().unwrap_or(false)
     }
 
+    /// Returns why a row shown at its latest epoch (`latest`) has no result yet, as its tooltip
+    /// says it (`format::why_not_final`): a running trial has not ended, an interrupted one was
+    /// cut off.
+    pub(crate) fn why_not_final(&self) -> &'static str {
+        format::why_not_final(self.state)
+    }
+
     /// Returns whether the `i`th cell of `params` is text, not a number (`params_text`).
     pub(crate) fn param_is_text(&self, i: &usize) -> bool {
         self.params_text.get(*i).copied().unwrap_or(false)
