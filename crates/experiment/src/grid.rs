@@ -106,16 +106,15 @@ fn short(x: f64) -> String {
 
 /// Returns the multiples of `q` that draws from `min` to `max` round to, as the first one's
 /// count of q and how many there are: each from the multiple nearest `min` to the one nearest
-/// `max`, the way `crate::quantized` rounds, half away from zero (`q_uniform` from 0 to 10 with
-/// q 5 gives 0, 5 and 10; W&B's grid, `np.arange(min, max, q)`, leaves out a `max` that is a
-/// multiple). These are the values the distribution can give, as the notes count them (the
-/// most epochs a trial trains, `crate::stopping::most_epochs`, still floors `max`, as stored
-/// specs' Hyperband defaults were resolved with it). A `max` halfway between
-/// two multiples rounds up past it (from 16 to 48 with q 32: 32 and 64): a random draw, below
-/// `max`, never gives 64, but TPE's, clamped to `max` and then rounded, does. `None` past
-/// `MOST_QUANTIZED_VALUES`, or where the bounds are not finite.
+/// `max`, an end halfway between two multiples giving the one inside (`crate::reached_multiples`,
+/// the one rule for what a `q_` range gives): `q_uniform` from 0 to 10 with q 5 gives 0, 5 and
+/// 10 (W&B's grid, `np.arange(min, max, q)`, leaves out a `max` that is a multiple); from 0 to
+/// 10 with q 4, 0, 4 and 8, as no draw below 10 rounds to 12; from 3 to 8 with q 3, 3, 6 and 9,
+/// as draws past 7.5 do. These are the values the distribution gives, so the grid, the notes'
+/// counts and the most epochs a trial trains (`crate::stopping::most_epochs`) agree. `None`
+/// past `MOST_QUANTIZED_VALUES`, or where the bounds are not finite.
 pub(crate) fn multiples(min: f64, max: f64, q: f64) -> Option<(f64, u32)> {
-    let (first, last) = ((min / q).round(), (max / q).round());
+    let (first, last) = crate::reached_multiples(min, max, q);
     let listed = (0.0..MOST_QUANTIZED_VALUES).contains(&(last - first));
     if !(first.is_finite() && last.is_finite() && listed) {
         return None;
@@ -348,30 +347,59 @@ mod tests {
         );
     }
 
+    /// Returns the values `quantized` gives draws strictly between `min` and `max`: a fine
+    /// lattice and the floats next to each end.
+    fn drawn(min: f64, max: f64, q: f64) -> Vec<ParamValue> {
+        let mut xs: Vec<f64> = (0..20_000)
+            .map(|i| min + (max - min) * (f64::from(i) + 0.5) / 20_000.0)
+            .collect();
+        xs.extend([min.next_up(), max.next_down()]);
+        let mut values: Vec<ParamValue> = Vec::new();
+        let mut sorted: Vec<f64> = xs.iter().map(|x| (x / q).round()).collect();
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        for k in sorted {
+            values.push(crate::quantized(k * q, q));
+        }
+        values
+    }
+
     #[test]
-    fn a_q_uniform_grid_ends_at_the_values_its_bounds_round_to() {
-        // Its first and last values are `min` and `max` rounded as a draw is, ties (16 / 32 and
-        // 48 / 32 at k + 1/2, 10 / 4 at 2.5) away from zero: the values TPE gives at the ends.
+    fn a_q_uniform_grid_lists_the_values_draws_inside_its_range_round_to() {
+        // Ends halfway between two multiples (16 / 32 and 48 / 32 at k + 1/2, 10 / 4 at 2.5,
+        // 0.25 / 0.1 at 2.5, -10 / 4 at -2.5) give the multiple inside, which is all a draw
+        // inside the range rounds to; other ends their nearest multiple, past `max` where it
+        // is nearer (3 to 8 with q 3: 9).
         for (min, max, q) in [
             (16.0, 48.0, 32.0),
+            (16.0, 80.0, 32.0),
             (4.0, 10.0, 4.0),
+            (0.0, 10.0, 4.0),
+            (0.0, 0.25, 0.1),
+            (3.0, 8.0, 3.0),
             (0.0, 10.0, 5.0),
             (-10.0, -2.0, 4.0),
             (0.05, 0.95, 0.1),
+            (0.3, 7.7, 1.0),
         ] {
             let d = Distribution::QUniform { min, max, q };
-            let values = d.grid_values().unwrap_or_default();
-            assert_eq!(values.first(), Some(&crate::quantized(min, q)), "{min} {q}");
-            assert_eq!(values.last(), Some(&crate::quantized(max, q)), "{max} {q}");
+            assert_eq!(d.grid_values(), Some(drawn(min, max, q)), "{min} {max} {q}");
         }
-        let d = Distribution::QUniform {
-            min: 16.0,
-            max: 48.0,
-            q: 32.0,
-        };
+        let values =
+            |min: f64, max: f64, q: f64| Distribution::QUniform { min, max, q }.grid_values();
+        let ints = |v: &[i64]| Some(v.iter().copied().map(ParamValue::Int).collect::<Vec<_>>());
+        assert_eq!(values(16.0, 48.0, 32.0), ints(&[32]));
+        assert_eq!(values(0.0, 10.0, 4.0), ints(&[0, 4, 8]));
+        assert_eq!(values(16.0, 80.0, 32.0), ints(&[32, 64]));
+        assert_eq!(values(-10.0, -2.0, 4.0), ints(&[-8, -4]));
+        assert_eq!(values(3.0, 8.0, 3.0), ints(&[3, 6, 9]));
         assert_eq!(
-            d.grid_values(),
-            Some(vec![ParamValue::Int(32), ParamValue::Int(64)])
+            values(0.0, 0.25, 0.1),
+            Some(vec![
+                ParamValue::Float(0.0),
+                ParamValue::Float(0.1),
+                ParamValue::Float(0.2)
+            ])
         );
     }
 

@@ -87,7 +87,10 @@ pub use order::{SortKey, TrialOrder};
 pub use plateau::{Plateau, PlateauState};
 pub use pruning::{hyperband_first_rungs, PrunerSpec};
 pub use resume_command::{spec_path_unknown, unknown_spec_note, Resume, ResumeAgent, UNKNOWN_SPEC};
-pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
+pub use space::{
+    quantized, quantized_between, reached_multiples, Condition, Distribution, Param, ParamValue,
+    Params, SearchSpace,
+};
 pub use spec::{
     objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,
     ExperimentSpec, ImageShape, Located, MetricSpec, MissingValues, ModelKind, ModelSpec,

@@ -205,7 +205,55 @@ fn dependency_order(params: &[Param]) -> Vec<usize> {
 /// with an integral `q` is an integer. A step such as 0.05, a whole fraction 1/n, gives k/n, the
 /// float nearest the decimal (0.85, not 17 * 0.05 = 0.8500000000000001).
 pub fn quantized(x: f64, q: f64) -> ParamValue {
+    multiple((x / q).round(), q)
+}
+
+/// Returns the counts of `q` of the first and the last multiple of `q` that a draw from `min`
+/// to `max`, rounded to the nearest multiple (`quantized`), gives with positive probability:
+/// the multiple nearest `min` and the one nearest `max`, where an end lies exactly halfway
+/// between two multiples the one inside the range (a draw lands on the end itself with
+/// probability zero, and any draw inside rounds inward). So `q_uniform` from 0 to 10 with q 4
+/// gives 0, 4 and 8, never 12 (10 / 4 = 2.5), though from 3 to 8 with q 3 it gives 3, 6 and 9,
+/// the draws past 7.5 rounding to 9, past `max`. Where both ends are the same tie, the one
+/// value a draw gives. The one rule for the grid's values (`grid::multiples`), the most epochs
+/// a trial trains (`stopping::most_epochs`), the notes' counts of values and the samplers that
+/// map a unit box to values (`quantized_between`).
+pub fn reached_multiples(min: f64, max: f64, q: f64) -> (f64, f64) {
+    let (low, high) = (min / q, max / q);
+    let tie = |x: f64| x.fract().abs() == 0.5;
+    let first = if tie(low) { low.ceil() } else { low.round() };
+    let last = if tie(high) {
+        high.floor()
+    } else {
+        high.round()
+    };
+    if first > last {
+        (low.round(), low.round())
+    } else {
+        (first, last)
+    }
+}
+
+/// Rounds `x` to a multiple of `q` as `quantized` does, but never past the multiples a draw
+/// from `min` to `max` gives (`reached_multiples`): `x` at an end halfway between two
+/// multiples gives the one inside. Equal to `quantized(x, q)` for any `x` from `min` to `max`
+/// where neither end is such a tie.
+pub fn quantized_between(x: f64, q: f64, (min, max): (f64, f64)) -> ParamValue {
+    let (first, last) = reached_multiples(min, max, q);
     let k = (x / q).round();
+    // `clamp` would panic on bounds out of order (NaN ones); these are compared one by one.
+    let k = if k < first {
+        first
+    } else if k > last {
+        last
+    } else {
+        k
+    };
+    multiple(k, q)
+}
+
+/// Returns the multiple `k` of `q` as `quantized` gives it.
+fn multiple(k: f64, q: f64) -> ParamValue {
     let per_unit = (1.0 / q).round();
     let v = if q < 1.0 && (1.0 / q - per_unit).abs() < 1e-9 * per_unit {
         k / per_unit

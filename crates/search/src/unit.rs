@@ -8,7 +8,7 @@
 //! stands for a draw from the prior. Integers are coordinates in [min - 0.5, max + 0.5] rounded
 //! on the way out, so every integer owns an interval of the same width.
 
-use experiment::{quantized, Distribution, ParamValue};
+use experiment::{quantized, quantized_between, Distribution, ParamValue};
 
 use crate::special;
 
@@ -58,8 +58,11 @@ pub(crate) enum Step {
     Real,
     /// To an integer, clamped to [min, max].
     Int { min: i64, max: i64 },
-    /// To a multiple of q, as `q_uniform` and `q_log_uniform_values` do.
-    Quantized(f64),
+    /// To a multiple of `q`, as `q_uniform` and `q_log_uniform_values` do; where the values
+    /// lie between `ends` (the distribution's `min` and `max` as values, not coordinates), to
+    /// one of the multiples its draws give (`experiment::quantized_between`): the box's edge at
+    /// an end halfway between two multiples gives the one inside, as every draw near it does.
+    Quantized { q: f64, ends: Option<(f64, f64)> },
 }
 
 impl Coding {
@@ -128,13 +131,25 @@ impl Coding {
                     },
                 )
             }
-            Distribution::QUniform { min, max, q } => {
-                numeric(*min, *max, false, Step::Quantized(*q))
-            }
+            Distribution::QUniform { min, max, q } => numeric(
+                *min,
+                *max,
+                false,
+                Step::Quantized {
+                    q: *q,
+                    ends: Some((*min, *max)),
+                },
+            ),
             Distribution::LogUniform { min, max } => numeric(*min, *max, true, Step::Real),
-            Distribution::QLogUniform { min, max, q } => {
-                numeric(*min, *max, true, Step::Quantized(*q))
-            }
+            Distribution::QLogUniform { min, max, q } => numeric(
+                *min,
+                *max,
+                true,
+                Step::Quantized {
+                    q: *q,
+                    ends: Some((min.exp(), max.exp())),
+                },
+            ),
             // 1/x log-uniform is x log-uniform: e^-max to e^-min.
             Distribution::InvLogUniform { min, max } => numeric(-max, -min, true, Step::Real),
             Distribution::LogUniformValues { min, max }
@@ -147,19 +162,32 @@ impl Coding {
                 step: Step::Real,
                 written: Some((*min, *max)),
             }),
-            Distribution::QLogUniformValues { min, max, q } => {
-                numeric(min.ln(), max.ln(), true, Step::Quantized(*q))
-            }
+            Distribution::QLogUniformValues { min, max, q } => numeric(
+                min.ln(),
+                max.ln(),
+                true,
+                Step::Quantized {
+                    q: *q,
+                    ends: Some((*min, *max)),
+                },
+            ),
             Distribution::Normal { mu, sigma } => normal(*mu, *sigma, false, Step::Real),
             Distribution::LogNormal { mu, sigma } => normal(*mu, *sigma, true, Step::Real),
             Distribution::QNormal { mu, sigma, q } => {
-                normal(*mu, *sigma, false, Step::Quantized(*q))
+                normal(*mu, *sigma, false, Step::Quantized { q: *q, ends: None })
             }
             Distribution::QLogNormal { mu, sigma, q } => {
-                normal(*mu, *sigma, true, Step::Quantized(*q))
+                normal(*mu, *sigma, true, Step::Quantized { q: *q, ends: None })
             }
             Distribution::Beta { a, b } => beta(*a, *b, Step::Real),
-            Distribution::QBeta { a, b, q } => beta(*a, *b, Step::Quantized(*q)),
+            Distribution::QBeta { a, b, q } => beta(
+                *a,
+                *b,
+                Step::Quantized {
+                    q: *q,
+                    ends: Some((0.0, 1.0)),
+                },
+            ),
         }
     }
 
@@ -221,7 +249,11 @@ impl Numeric {
                 let i = r as i64;
                 ParamValue::Int(i.clamp(min, max))
             }
-            Step::Quantized(q) => quantized(v, q),
+            Step::Quantized { q, ends: None } => quantized(v, q),
+            Step::Quantized {
+                q,
+                ends: Some(ends),
+            } => quantized_between(v, q, ends),
         }
     }
 
@@ -234,7 +266,9 @@ impl Numeric {
                 // for a normal prior a quarter step up, where draws round to 0 too.
                 return match (self.domain, self.step) {
                     (Domain::Bounded { low, .. }, _) => Some(low),
-                    (Domain::Normal { .. }, Step::Quantized(q)) if v == 0.0 => Some((q / 4.0).ln()),
+                    (Domain::Normal { .. }, Step::Quantized { q, .. }) if v == 0.0 => {
+                        Some((q / 4.0).ln())
+                    }
                     _ => None,
                 };
             }
@@ -265,7 +299,7 @@ impl Numeric {
         let half = match self.step {
             Step::Real => return None,
             Step::Int { .. } => 0.5,
-            Step::Quantized(q) => q / 2.0,
+            Step::Quantized { q, .. } => q / 2.0,
         };
         let v = self.value(self.at_unit(u)).as_f64()?;
         let end = |value: f64| {
@@ -467,5 +501,54 @@ mod tests {
             numeric(Distribution::Uniform { min: 0.0, max: 1.0 }).cell(0.5),
             None
         );
+    }
+    #[test]
+    fn issue_the_box_edge_at_an_end_halfway_between_multiples_gives_the_one_inside() {
+        // A draw lands on such an end with probability zero, and every draw near it rounds
+        // inward: 0.25 / 0.1 = 2.5 gives 0.2, not 0.3; so do the Gaussian process's proposals
+        // on the box's face, which its acquisition often prefers.
+        let at = |d: Distribution, u: f64| match Coding::of(&d) {
+            Coding::Numeric(n) => n.value(n.at_unit(u)),
+            other => panic!("{other:?}"),
+        };
+        let q = |min: f64, max: f64, q: f64| Distribution::QUniform { min, max, q };
+        assert_eq!(at(q(0.0, 0.25, 0.1), 1.0), ParamValue::Float(0.2));
+        assert_eq!(at(q(0.0, 10.0, 4.0), 1.0), ParamValue::Int(8));
+        assert_eq!(at(q(16.0, 80.0, 32.0), 1.0), ParamValue::Int(64));
+        assert_eq!(at(q(16.0, 80.0, 32.0), 0.0), ParamValue::Int(32));
+        // At the lower end too: -10 / 4 = -2.5 gives -8, not -12.
+        assert_eq!(at(q(-10.0, -2.0, 4.0), 0.0), ParamValue::Int(-8));
+        assert_eq!(at(q(-10.0, -2.0, 4.0), 1.0), ParamValue::Int(-4));
+        let log_values = Distribution::QLogUniformValues {
+            min: 16.0,
+            max: 80.0,
+            q: 32.0,
+        };
+        assert_eq!(at(log_values, 1.0), ParamValue::Int(64));
+        let beta = Distribution::QBeta {
+            a: 2.0,
+            b: 2.0,
+            q: 0.4,
+        };
+        assert_eq!(at(beta, 1.0), ParamValue::Float(0.8));
+        // An end that is no such tie keeps its nearest multiple, past `max` where it is nearer.
+        assert_eq!(at(q(3.0, 8.0, 3.0), 1.0), ParamValue::Int(9));
+        assert_eq!(at(q(0.0, 10.0, 4.0), 0.99), ParamValue::Int(8));
+        // The values the box gives are those the grid lists (`reached_multiples`).
+        for d in [
+            q(0.0, 0.25, 0.1),
+            q(0.0, 10.0, 4.0),
+            q(16.0, 80.0, 32.0),
+            q(3.0, 8.0, 3.0),
+        ] {
+            let mut seen: Vec<ParamValue> = Vec::new();
+            for i in 0..=1000 {
+                let v = at(d.clone(), f64::from(i) / 1000.0);
+                if !seen.contains(&v) {
+                    seen.push(v);
+                }
+            }
+            assert_eq!(Some(seen), d.grid_values(), "{d:?}");
+        }
     }
 }
