@@ -46,8 +46,18 @@ impl Store {
             .map_err(storage)?
             .map(|v| (super::FORMAT_VERSION_KEY.to_vec(), v.to_vec()));
         put_tree(&mut out, "meta", format.into_iter().collect())?;
-        put_tree(&mut out, "experiment_ids", all(&self.experiment_ids, &[])?)?;
-        put_tree(&mut out, "experiments", all(&self.experiments, &[])?)?;
+        // A sweep may write the store while it is copied, tree after tree (`sweep run`'s
+        // dashboard): each tree is read as a direct reader reads it, names and records first,
+        // then trials, then their points, and what one tree holds that the trees read before it
+        // do not lead to is left out (`joined`), so that no read of the copy meets a state a
+        // direct read could not: an experiment with a record but no name, or points of a trial
+        // whose record was written after the trials were read.
+        let (ids, experiments) = joined(
+            all(&self.experiment_ids, &[])?,
+            all(&self.experiments, &[])?,
+        );
+        put_tree(&mut out, "experiment_ids", ids)?;
+        put_tree(&mut out, "experiments", experiments)?;
         let one = match scope {
             CopyScope::Experiments => None,
             CopyScope::Experiment(name) => Some(self.find_experiment_id(name)?),
@@ -64,9 +74,17 @@ impl Store {
         put_tree(&mut out, "run_records", of(&self.run_records)?)?;
         put_tree(&mut out, "test_results", of(&self.test_results)?)?;
         put_tree(&mut out, "warm_starts", of(&self.warm_starts)?)?;
-        put_tree(&mut out, "trials", of(&self.trials)?)?;
+        let trials = of(&self.trials)?;
         if one.is_some() {
-            put_tree(&mut out, "metrics", of(&self.metrics)?)?;
+            // A trial key (experiment and trial) starts each of its points' keys.
+            let known: std::collections::BTreeSet<&[u8]> =
+                trials.iter().map(|(key, _)| key.as_slice()).collect();
+            let mut points = of(&self.metrics)?;
+            points.retain(|(key, _)| key.get(..TRIAL_KEY_LEN).is_some_and(|t| known.contains(t)));
+            put_tree(&mut out, "trials", trials)?;
+            put_tree(&mut out, "metrics", points)?;
+        } else {
+            put_tree(&mut out, "trials", trials)?;
         }
         Ok(out)
     }
@@ -113,6 +131,29 @@ impl Store {
 
 /// A tree's entries, keys and values as stored.
 type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// The length of a trial's key, which starts the keys of its metric points (`keys::trial_key`).
+const TRIAL_KEY_LEN: usize = 12;
+
+/// Returns the entries of the names (`experiment_ids`: name to id) and of the experiments' own
+/// records (`experiments`: id to record) that lead to one another: an experiment created, or
+/// removed, between the reads of the two trees is in both or in neither.
+fn joined(names: Entries, experiments: Entries) -> (Entries, Entries) {
+    let named: std::collections::BTreeSet<&[u8]> =
+        names.iter().map(|(_, id)| id.as_slice()).collect();
+    let experiments: Entries = experiments
+        .into_iter()
+        .filter(|(id, _)| named.contains(id.as_slice()))
+        .collect();
+    let recorded: std::collections::BTreeSet<&[u8]> =
+        experiments.iter().map(|(id, _)| id.as_slice()).collect();
+    let names = names
+        .iter()
+        .filter(|(_, id)| recorded.contains(id.as_slice()))
+        .cloned()
+        .collect();
+    (names, experiments)
+}
 
 /// Returns `tree`'s entries whose keys start with `prefix`, in key order.
 fn all(tree: &sled::Tree, prefix: &[u8]) -> Result<Entries> {
@@ -269,6 +310,51 @@ mod tests {
         let copy = Store::temporary_from_copy(None, &none).unwrap();
         assert_eq!(copy.experiments().unwrap(), store.experiments().unwrap());
         assert!(copy.trials("a").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_copy_made_while_a_sweep_writes_holds_only_what_a_direct_read_could_see() {
+        // The copy reads tree after tree while the sweep writes: the trial 7 written after its
+        // trials were read, whose points the copy's later read of the points meets, and an
+        // experiment's record written before its name (or a name whose record is gone).
+        let store = filled();
+        let late = vec![point("val_loss", 0.75)];
+        store
+            .append_metrics("a", TrialId(7), Step(1), &late)
+            .unwrap();
+        let a = store.find_experiment_id("a").unwrap().unwrap();
+        let b = store.find_experiment_id("b").unwrap().unwrap();
+        let record = store.experiments.get(b.to_bytes()).unwrap().unwrap();
+        store
+            .experiments
+            .insert(99u64.to_be_bytes(), record)
+            .unwrap();
+        store
+            .experiment_ids
+            .insert("gone", &77u64.to_be_bytes()[..])
+            .unwrap();
+        let copy = store.copy(CopyScope::Experiment("a")).unwrap();
+        let copy = Store::temporary_from_copy(None, &copy).unwrap();
+        // What a direct read of the store itself sees, the experiments by name.
+        assert_eq!(copy.experiments().unwrap().len(), 2);
+        assert_eq!(copy.find_experiment_id("gone").unwrap(), None);
+        assert_eq!(copy.find_experiment_id("a").unwrap(), Some(a));
+        assert_eq!(
+            debug(copy.traced_trials("a")),
+            debug(store.traced_trials("a"))
+        );
+        for id in 0..2 {
+            assert_eq!(
+                copy.all_metric_series("a", TrialId(id)).unwrap(),
+                store.all_metric_series("a", TrialId(id)).unwrap()
+            );
+        }
+        // The late trial's points are left out with it.
+        assert!(copy.all_metric_series("a", TrialId(7)).unwrap().is_empty());
+        assert!(copy.metrics.iter().all(|entry| {
+            let (key, _) = entry.unwrap();
+            key[TRIAL_KEY_LEN - 4..TRIAL_KEY_LEN] != 7u32.to_be_bytes()
+        }));
     }
 
     #[test]
