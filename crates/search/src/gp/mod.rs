@@ -363,3 +363,5 @@ fn select(best_first: &[usize], total: usize, cap: usize) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_box;

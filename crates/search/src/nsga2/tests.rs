@@ -491,3 +491,94 @@ fn nsga3_golden_sequence_for_seed_7() {
         ]
     );
 }
+
+/// A bounded parameter of every kind: categorical, uniform, log-uniform and integer.
+fn bounded_space() -> SearchSpace {
+    SearchSpace::new(vec![
+        Param::new(
+            "act",
+            Distribution::Categorical {
+                values: ["relu", "tanh", "gelu"]
+                    .map(|v| ParamValue::Str(v.into()))
+                    .to_vec(),
+                probabilities: None,
+            },
+        ),
+        Param::new("drop", Distribution::Uniform { min: 0.0, max: 0.5 }),
+        Param::new(
+            "lr",
+            Distribution::LogUniformValues {
+                min: 1e-4,
+                max: 1e-1,
+            },
+        ),
+        Param::new("width", Distribution::IntUniform { min: 8, max: 64 }),
+    ])
+}
+
+/// Returns each parameter of `params` as `name=value`, a real in full precision.
+fn exactly(params: &Params) -> String {
+    params
+        .iter()
+        .map(|(name, v)| match v {
+            ParamValue::Float(x) => format!("{name}={x:?}"),
+            other => format!("{name}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn golden_sequence_on_a_bounded_space_for_seed_7() {
+    // A golden sequence recorded before children of prior-shaped parameters were kept off the
+    // unit interval's ends: a space without them breeds on the closed interval, bit for bit as
+    // before. Generations of 6, the third generation's; both crossovers.
+    let loss = |p: &Params| {
+        let f = |name: &str| p[name].as_f64().unwrap_or(f64::NAN);
+        let act = if p["act"] == ParamValue::Str("tanh".into()) {
+            0.0
+        } else {
+            0.5
+        };
+        (f("lr").ln() - 3e-3f64.ln()).powi(2)
+            + 10.0 * (f("drop") - 0.1).powi(2)
+            + ((f("width") - 40.0) / 20.0).powi(2)
+            + act
+    };
+    let sbx = Nsga2Config {
+        population_size: 6,
+        crossover: Crossover::Sbx { eta: None },
+        ..Nsga2Config::default()
+    };
+    let samplers = [nsga2(7, 6), Nsga2Sampler::new(Seed(7), sbx, objective())];
+    let drawn: Vec<Vec<String>> = samplers
+        .iter()
+        .map(|s| {
+            study(s, &bounded_space(), 18, loss)[12..]
+                .iter()
+                .map(|t| exactly(&t.params))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        drawn,
+        [
+            [
+                "act=relu drop=0.21766802775486294 lr=0.005529173624611677 width=61",
+                "act=gelu drop=0.33160896598852124 lr=0.004993909077034541 width=23",
+                "act=tanh drop=0.1790052234426872 lr=0.012887498687329572 width=17",
+                "act=relu drop=0.143410785796102 lr=0.0014776811699381293 width=25",
+                "act=relu drop=0.261480163141579 lr=0.007816943633962351 width=49",
+                "act=relu drop=0.36174199882080554 lr=0.005403713809619405 width=49",
+            ],
+            [
+                "act=relu drop=0.12457199027449273 lr=0.0038398763698262285 width=13",
+                "act=gelu drop=0.00929839566365745 lr=0.004993909077034541 width=61",
+                "act=tanh drop=0.36080586479125437 lr=0.015364253271976715 width=11",
+                "act=relu drop=0.14483703341662016 lr=0.0038398763698262285 width=61",
+                "act=relu drop=0.12457199027449273 lr=0.0038398763698262285 width=11",
+                "act=relu drop=0.14035851839470775 lr=0.0038398763698262285 width=9",
+            ],
+        ]
+    );
+}
