@@ -177,3 +177,45 @@ fn issue_a_warm_starts_file_giving_other_trials_on_resume_is_refused_naming_both
     assert_eq!(gone.code, 0, "{gone:?}");
     assert_eq!(env.reproducible_trials("moved", store).len(), 3);
 }
+
+/// Issue: a resume whose warm start's file was there but gave no trials (the reader refuses
+/// it, or it is not a file) stopped with the reader's error, where a file gone since goes on
+/// from the trials kept: it goes on from them too, saying why and naming the file.
+#[test]
+fn issue_a_warm_starts_file_there_but_unreadable_on_resume_goes_on_from_the_trials_kept() {
+    let env = TestEnv::new();
+    experiment_folder(&env);
+    let store = "exp/store";
+    let run = || {
+        env.sweep(&[
+            "run",
+            "exp/q.yaml",
+            "--no-serve",
+            "--store",
+            store,
+            "--extend",
+            "1",
+        ])
+    };
+    let first = env.sweep(&["run", "exp/q.yaml", "--no-serve", "--store", store]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let past = env.path().join("exp/runs/past.csv");
+    std::fs::write(&past, "{\"trials\": []}\n").unwrap();
+    let json = run();
+    let said = format!("{}{}", json.stdout, json.stderr);
+    assert_eq!(json.code, 0, "{json:?}");
+    assert!(
+        said.contains("note: exp/runs/past.csv: this is JSON")
+            && said.contains("`moved` goes on from the 2 trials it took when it was created"),
+        "{json:?}"
+    );
+    std::fs::remove_file(&past).unwrap();
+    std::fs::create_dir(&past).unwrap();
+    let folder = run();
+    assert_eq!(folder.code, 0, "{folder:?}");
+    assert!(
+        format!("{}{}", folder.stdout, folder.stderr).contains("exp/runs/past.csv is not a file"),
+        "{folder:?}"
+    );
+    assert_eq!(env.reproducible_trials("moved", store).len(), 3);
+}
