@@ -333,3 +333,65 @@ fn issue_an_interrupted_trials_latest_values_say_a_kill_cut_it_off() {
         );
     });
 }
+
+/// Issue: a running trial's page took the last epoch any metric reported as its latest and
+/// showed only the metrics reported then: where metrics report at different epochs, the others
+/// were missing. Each now shows its own last point, its epoch beside the value and in its
+/// tooltip.
+#[test]
+fn issue_a_running_trials_page_shows_each_metric_at_its_own_last_report() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        let info = fixtures::info("demo", ExperimentStatus::Running, 1);
+        store.create_experiment(&info).unwrap();
+        store.put_trial("demo", &fixtures::trial(0, 1)).unwrap();
+        let point = |name: &str, value: f64| MetricPoint {
+            name: name.into(),
+            value,
+        };
+        let epochs: [&[MetricPoint]; 3] = [
+            &[
+                point("val_accuracy", 0.5),
+                point("val_loss", 0.5),
+                point("param_count", 1000.0),
+            ],
+            &[point("val_accuracy", 0.625), point("val_loss", 0.375)],
+            &[point("val_accuracy", 0.75)],
+        ];
+        for (e, points) in (1..).zip(epochs) {
+            store
+                .append_metrics("demo", TrialId(0), Step(e), points)
+                .unwrap();
+        }
+        let (status, page) = get(&store, "/experiments/demo/trials/0").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            page.contains("Metrics at the latest epoch, 3</h2>"),
+            "{page}"
+        );
+        let cell = |name: &str, title: &str, value: &str| {
+            format!(
+                "<th scope=\"row\">{name}</th><td class=\"num latest\" title=\"{title}\">{value}</td>"
+            )
+        };
+        for want in [
+            cell(
+                "val_accuracy",
+                "0.7500 at latest epoch 3, running",
+                "0.7500",
+            ),
+            cell(
+                "val_loss",
+                "0.3750 at epoch 2, its last report; latest epoch 3, running",
+                "0.3750 (epoch 2)",
+            ),
+            cell(
+                "param_count",
+                "1000 at epoch 1, its last report; latest epoch 3, running",
+                "1000 (epoch 1)",
+            ),
+        ] {
+            assert!(page.contains(&want), "{want}: {page}");
+        }
+    });
+}

@@ -1,7 +1,8 @@
 //! A trial's latest epoch: the step it last reported and each metric's value then. A trial
 //! still running has no result (its best epoch's metrics) yet, so the tables and the API show
-//! it by its latest epoch instead, said as the latest, never as its best: it has no rank and no
-//! value of its own until it ends, as the leaderboard ranks.
+//! it by its latest epoch instead, said as the latest, never as its best: it has no rank until
+//! it ends, as the leaderboard ranks. Where its metrics report at different epochs, its page
+//! and the compare page show each at its own last report (`Latest::of`), said so.
 
 use std::collections::BTreeMap;
 
@@ -9,35 +10,43 @@ use experiment::{Step, Trial, TrialState};
 
 use super::Series;
 
-/// A trial's latest reported epoch and the value of every metric it reported at it.
+/// A trial's latest reported epoch and the value of every metric it reported at it, or (from
+/// `Latest::of`) of every metric at its own last report.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Latest {
     /// The epoch (numbered from 1).
     pub(crate) step: Step,
-    /// Each metric reported at `step`, by name.
+    /// Each metric's value, by name: at `step`, or at its own last report where `earlier`
+    /// says so.
     pub(crate) metrics: BTreeMap<String, f64>,
+    /// The metrics of `metrics` last reported before `step`, with the epoch of that report
+    /// (`Latest::of`); empty where every value is `step`'s (`Reader::latest`).
+    pub(crate) earlier: BTreeMap<String, Step>,
 }
 
 impl Latest {
-    /// Returns epoch `step` of a trial's `series` (each metric's, in step order, by name) with
-    /// the value of every metric reported at it; `None` when none was (a trial put back in the
-    /// queue since, whose points were cleared).
-    pub(crate) fn at(series: &BTreeMap<String, Series>, step: Step) -> Option<Latest> {
-        let metrics: BTreeMap<String, f64> = series
-            .iter()
-            .filter_map(|(name, points)| {
-                // The step asked for is nearly always the last: look from the end.
-                let (_, v) = points.iter().rev().find(|(s, _)| *s == step)?;
-                Some((name.clone(), *v))
-            })
-            .collect();
-        (!metrics.is_empty()).then_some(Latest { step, metrics })
-    }
-
     /// Returns the last epoch any metric of `series` reported (`experiment::epochs_reported`),
-    /// with the values at it; `None` before any.
+    /// with each metric's own last point: where metrics report at different epochs, one last
+    /// reported before it has that value, and that epoch in `earlier`, rather than none;
+    /// `None` before any report.
     pub(crate) fn of(series: &BTreeMap<String, Series>) -> Option<Latest> {
-        Latest::at(series, Step(experiment::epochs_reported(series)?))
+        let step = Step(experiment::epochs_reported(series)?);
+        let mut metrics = BTreeMap::new();
+        let mut earlier = BTreeMap::new();
+        for (name, points) in series {
+            let Some(&(at, v)) = points.last() else {
+                continue;
+            };
+            metrics.insert(name.clone(), v);
+            if at < step {
+                earlier.insert(name.clone(), at);
+            }
+        }
+        Some(Latest {
+            step,
+            metrics,
+            earlier,
+        })
     }
 }
 
@@ -65,31 +74,36 @@ mod tests {
             .collect()
     }
 
+    /// Issue: a trial's page took the last epoch any metric reported and showed only the
+    /// metrics reported at it: one reporting at other epochs was missing (or, in a gap, shown
+    /// as none). Each metric's latest is its own last point, its epoch said where earlier.
     #[test]
-    fn the_latest_epoch_holds_the_metrics_reported_at_it_and_no_earlier_ones() {
+    fn issue_each_metrics_latest_is_its_own_last_point() {
         let s = series(&[
             ("val_accuracy", &[(1, 0.5), (2, 0.6), (3, 0.7)]),
-            ("val_loss", &[(1, 0.9), (2, 0.8), (3, 0.6)]),
-            // Reported at epoch 1 alone: not a value at epoch 3.
+            ("val_loss", &[(1, 0.9), (2, 0.8)]),
             ("param_count", &[(1, 1000.0)]),
+            ("val_f1", &[(1, 0.4), (3, 0.45)]),
         ]);
-        let latest = Latest::of(&s);
+        let latest = Latest::of(&s).unwrap();
+        assert_eq!(latest.step, Step(3));
         assert_eq!(
-            latest,
-            Some(Latest {
-                step: Step(3),
-                metrics: BTreeMap::from([
-                    ("val_accuracy".to_string(), 0.7),
-                    ("val_loss".to_string(), 0.6)
-                ]),
-            })
+            latest.metrics,
+            BTreeMap::from([
+                ("param_count".to_string(), 1000.0),
+                ("val_accuracy".to_string(), 0.7),
+                ("val_f1".to_string(), 0.45),
+                ("val_loss".to_string(), 0.8),
+            ])
         );
-        assert_eq!(
-            Latest::at(&s, Step(2)).map(|l| l.metrics["val_accuracy"]),
-            Some(0.6)
-        );
-        assert_eq!(Latest::at(&s, Step(9)), None);
         assert_eq!(Latest::of(&BTreeMap::new()), None);
+        assert_eq!(
+            latest.earlier,
+            BTreeMap::from([
+                ("param_count".to_string(), Step(1)),
+                ("val_loss".to_string(), Step(2)),
+            ])
+        );
     }
 
     #[test]

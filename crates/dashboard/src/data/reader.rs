@@ -261,8 +261,8 @@ impl Reader {
         Ok(last.map(|s| s.0))
     }
 
-    /// Returns trial `id`'s epoch `step` with every metric it reported then (as `Latest::at`
-    /// takes it from the whole series): a running trial's latest, its `epochs_trained`, read
+    /// Returns trial `id`'s epoch `step` with every metric it reported then: a running
+    /// trial's latest, its `epochs_trained`, read
     /// from the end of each metric (`Store::metrics_at`), not the trial's whole history; `None`
     /// without a step, or where nothing was reported at it.
     pub(crate) fn latest(
@@ -275,7 +275,11 @@ impl Reader {
             return Ok(None);
         };
         let metrics = self.store.metrics_at(experiment, id, step)?;
-        Ok((!metrics.is_empty()).then_some(Latest { step, metrics }))
+        Ok((!metrics.is_empty()).then_some(Latest {
+            step,
+            metrics,
+            earlier: BTreeMap::new(),
+        }))
     }
 
     /// Returns the latest epoch (`latest`) of each trial of `data` still running without a

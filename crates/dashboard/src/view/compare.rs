@@ -233,7 +233,9 @@ pub(crate) fn compare_page(
                 .map(|((v, s), ((t, _), l))| {
                     let num = format::Num::of(s.clone(), *v);
                     match l.as_ref().filter(|_| v.is_some()) {
-                        Some(l) => format::latest_tooltip(&num, l, info.trial_state_shown(t.state)),
+                        Some(l) => {
+                            format::latest_tooltip(&num, l, name, info.trial_state_shown(t.state))
+                        }
                         None => num.full,
                     }
                 })

@@ -67,17 +67,30 @@ pub(crate) fn count_or_value_num(v: Option<f64>) -> Num {
     Num::of(count_or_value(v), v)
 }
 
-/// Returns the tooltip of a metric's value `num` of a trial in `state` (`running`, or
+/// Returns the tooltip of metric `name`'s value `num` of a trial in `state` (`running`, or
 /// `interrupted` where a kill left it running) shown at its `latest` epoch in place of a result
 /// it does not have yet (`data::shows_latest`): the value in full (where the text rounds it)
-/// and that it is the latest epoch's, as `0.8123 at latest epoch 3, running`.
-pub(crate) fn latest_tooltip(num: &Num, latest: &crate::data::Latest, state: &str) -> String {
+/// and that it is the latest epoch's, as `0.8123 at latest epoch 3, running`, or, for a metric
+/// last reported before it (`Latest::earlier`), that report's, as `1000 at epoch 1, its last
+/// report; latest epoch 3, running`.
+pub(crate) fn latest_tooltip(
+    num: &Num,
+    latest: &crate::data::Latest,
+    name: &str,
+    state: &str,
+) -> String {
     let value = if num.full.is_empty() {
         &num.text
     } else {
         &num.full
     };
-    format!("{value} at latest epoch {}, {state}", latest.step)
+    match latest.earlier.get(name) {
+        Some(at) => format!(
+            "{value} at epoch {at}, its last report; latest epoch {}, {state}",
+            latest.step
+        ),
+        None => format!("{value} at latest epoch {}, {state}", latest.step),
+    }
 }
 
 /// Returns why a trial shown at its latest epoch (`data::shows_latest`) in the state `shown`

@@ -269,9 +269,14 @@ fn facts(
         match (trial.value(name), at_latest) {
             (None, Some((l, v))) => {
                 let n = num(Some(v));
+                // A metric last reported before the latest epoch says its own.
+                let at = match l.earlier.get(name) {
+                    Some(at) => format!("epoch {at}, its last report"),
+                    None => format!("latest epoch {}", l.step),
+                };
                 Field {
-                    full: format::latest_tooltip(&n, l, shown),
-                    ..field(name, format!("{} (latest epoch {})", n.text, l.step))
+                    full: format::latest_tooltip(&n, l, name, shown),
+                    ..field(name, format!("{} ({at})", n.text))
                 }
             }
             (v, _) => num_field(name, num(v)),
@@ -368,16 +373,22 @@ fn best_metric_fields(trial: &Trial) -> Vec<Field> {
 }
 
 /// Returns a running trial's metrics at its `latest` epoch, each one's tooltip saying so, with
-/// the trial's state as `shown` (`running`, or `interrupted` where a kill left it running).
+/// the trial's state as `shown` (`running`, or `interrupted` where a kill left it running); a
+/// metric last reported before that epoch (`Latest::earlier`) at its own last report, its
+/// epoch said beside its value.
 fn latest_metric_fields(latest: &Latest, shown: &str) -> Vec<Field> {
     latest
         .metrics
         .iter()
         .map(|(name, v)| {
             let num = format::Num::of(format::metric_value(name, Some(*v)), Some(*v));
+            let value = match latest.earlier.get(name) {
+                Some(at) => format!("{} (epoch {at})", num.text),
+                None => num.text.clone(),
+            };
             Field {
-                full: format::latest_tooltip(&num, latest, shown),
-                ..field(name, num.text)
+                full: format::latest_tooltip(&num, latest, name, shown),
+                ..field(name, value)
             }
         })
         .collect()

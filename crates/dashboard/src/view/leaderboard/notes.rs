@@ -61,18 +61,18 @@ pub(crate) fn show_latest(
         let Some(l) = latest.get(&TrialId(row.id)) else {
             continue;
         };
-        let said = |num: format::Num, v: Option<f64>| match v {
+        let said = |num: format::Num, name: &str| match l.metrics.get(name) {
             Some(_) => format::Num {
-                full: format::latest_tooltip(&num, l, row.state),
+                full: format::latest_tooltip(&num, l, name, row.state),
                 text: num.text,
             },
             None => num,
         };
         let v = l.metrics.get(objective).copied();
-        row.value = said(format::metric_value_num(objective, v), v);
+        row.value = said(format::metric_value_num(objective, v), objective);
         for (cell, metric) in row.metrics.iter_mut().zip(&columns) {
             let v = l.metrics.get(metric).copied();
-            *cell = said(format::count_or_value_num(v), v);
+            *cell = said(format::count_or_value_num(v), metric);
         }
         row.latest = Some(l.step.0);
     }
