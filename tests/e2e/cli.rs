@@ -3326,3 +3326,60 @@ fn issue_an_extension_says_what_it_adds_and_running_it_again_adds_nothing_again(
         "{again}"
     );
 }
+
+/// Issue F3 (audit training46): `early_stopping.min_delta: 2` on an accuracy (meant as a
+/// percentage) was accepted and stopped every trial after `patience` epochs. A new experiment
+/// is refused, at the field; one stored before the rule (written here as the previous version
+/// stored it) still reads and resumes.
+#[test]
+fn issue_f3_a_min_delta_of_1_or_more_on_a_fraction_is_refused_for_a_new_experiment_only() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "pct.yaml",
+        "\
+name: pct
+method: grid
+metric: {name: val_accuracy}
+data: {csv: DATA/digits.csv, target: digit}
+train:
+  epochs: 2
+  early_stopping: {metric: val_accuracy, patience: 1, min_delta: 2}
+parameters:
+  hidden: {values: [8]}
+",
+    );
+    let file = spec.to_str().unwrap();
+    for args in [vec!["validate", file], vec!["run", file, "--no-serve"]] {
+        let (command, refused) = (args[0], env.sweep(&args));
+        assert_eq!(refused.code, 2, "{command}: {refused:?}");
+        assert!(
+            refused.stderr.contains(
+                "pct.yaml:7:66: train.early_stopping.min_delta: val_accuracy is a fraction from \
+                 0 to 1, so no epoch improves it by more than 2: every trial would stop after \
+                 `patience` epochs (write 0.02 for 2%); `min_delta` must be below 1"
+            ),
+            "{command}: {}",
+            refused.stderr
+        );
+    }
+    assert!(!env.store().exists(), "the refused run left a store");
+    let store = Store::open(&env.store()).unwrap();
+    let info = store::ExperimentInfo {
+        status: store::ExperimentStatus::Interrupted,
+        finished: None,
+        spec_path: file.to_string(),
+        ..tests::experiment_info(
+            "pct",
+            std::fs::read_to_string(&spec).unwrap(),
+            ("val_accuracy", experiment::Direction::Maximize),
+            0,
+            1,
+        )
+    };
+    store.create_experiment(&info).unwrap();
+    drop(store);
+    let shown = env.sweep(&["show", "pct"]);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    let resumed = env.sweep(&["run", file, "--no-serve"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+}

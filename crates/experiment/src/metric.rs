@@ -153,6 +153,56 @@ pub(crate) fn out_of_range(name: &str, x: f64) -> Option<String> {
     }
 }
 
+/// Returns why `min_delta`, the least improvement of the known metric `name` that counts,
+/// cannot be one: for a fraction (accuracy, F1, ROC AUC), no improvement is more than 1, so a
+/// `min_delta` of 1 or more (a percentage, as like as not) counts none; `None` otherwise.
+pub(crate) fn delta_out_of_range(name: &str, min_delta: f64) -> Option<String> {
+    let fraction = metric_range(name) == (Some(0.0), Some(1.0));
+    (fraction && Direction::of_metric(name).is_some() && min_delta >= 1.0).then(|| {
+        let hint = if min_delta <= 100.0 {
+            format!(" (write {} for {min_delta}%)", hundredth(min_delta))
+        } else {
+            String::new()
+        };
+        format!(
+            "{name} is a fraction from 0 to 1, so no epoch improves it by more than {}: every \
+             trial would stop after `patience` epochs{hint}; `min_delta` must be below 1",
+            crate::number_text(min_delta)
+        )
+    })
+}
+
+impl crate::ExperimentSpec {
+    /// Returns the problems a new experiment of this spec is refused for, which a stored one is
+    /// not: `early_stopping.min_delta` of 1 or more on a fraction. The parser accepts it, as it
+    /// did before this rule, so that an experiment stored with it still reads, shows and
+    /// resumes as it ran; `sweep validate`, and `sweep run` of an experiment its store lacks,
+    /// refuse it.
+    pub fn refused_as_new(&self) -> crate::Result<()> {
+        let Some(stop) = &self.early_stopping else {
+            return Ok(());
+        };
+        let Some(message) = delta_out_of_range(&stop.metric, stop.min_delta) else {
+            return Ok(());
+        };
+        let field = "train.early_stopping.min_delta";
+        // Recorded by the parser where the file writes it, as the metric names are.
+        let location = self
+            .metric_locations
+            .get(field)
+            .or_else(|| self.metric_locations.get("train.early_stopping.metric"))
+            .unwrap_or(&self.data.target.location)
+            .clone();
+        Err(crate::Error::Spec(crate::SpecErrors(vec![
+            crate::SpecError {
+                location,
+                field: field.to_string(),
+                message,
+            },
+        ])))
+    }
+}
+
 impl Task {
     /// Returns whether a trial of this task can report the known metric `name` (`val_roc_auc`
     /// further needs exactly two classes, which only the data can tell).
@@ -207,6 +257,43 @@ mod tests {
         assert!(Direction::Maximize.improves(0.9, 0.8, 0.0));
         assert!(!Direction::Maximize.improves(f64::NAN, 0.8, 0.0));
         assert!(Direction::Maximize.improves(0.1, f64::NAN, 0.0));
+    }
+
+    #[test]
+    fn issue_f3_a_min_delta_of_1_or_more_on_a_fraction_is_refused_as_new_yet_reads() {
+        let spec = |stop: &str| {
+            let text = format!(
+                "name: t\nmetric: {{name: val_accuracy}}\ndata: {{csv: d.csv, target: y}}\n\
+                 train:\n  early_stopping: {stop}\n"
+            );
+            // Read as a stored spec is read back: accepted, as before the rule.
+            crate::ExperimentSpec::from_yaml_str(&text, std::path::Path::new("s.yaml"))
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let refused = |stop: &str| spec(stop).refused_as_new().err().map(|e| e.to_string());
+        assert_eq!(
+            refused("{metric: val_accuracy, patience: 3, min_delta: 2}").as_deref(),
+            Some(
+                "s.yaml:5:66: train.early_stopping.min_delta: val_accuracy is a fraction from 0 \
+                 to 1, so no epoch improves it by more than 2: every trial would stop after \
+                 `patience` epochs (write 0.02 for 2%); `min_delta` must be below 1"
+            )
+        );
+        let at_one = refused("{metric: val_roc_auc, patience: 3, min_delta: 1}");
+        assert!(
+            at_one
+                .as_deref()
+                .is_some_and(|e| e.contains("val_roc_auc is a fraction")),
+            "{at_one:?}"
+        );
+        // Below 1 on a fraction, or any size on a metric that is not one: a new one is fine.
+        for fine in [
+            "{metric: val_f1, patience: 3, min_delta: 0.02}",
+            "{metric: val_loss, patience: 3, min_delta: 2}",
+            "{metric: val_accuracy, patience: 3}",
+        ] {
+            assert_eq!(refused(fine), None, "{fine}");
+        }
     }
 
     #[test]

@@ -101,6 +101,12 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
+    // A rule made since experiments were stored refuses new ones only: one stored before it
+    // resumes as it ran (`ExperimentSpec::refused_as_new`).
+    if stored.is_none() {
+        spec.refused_as_new()
+            .map_err(|e| anyhow::anyhow!("invalid experiment file {}\n{e}", args.file.display()))?;
+    }
     refuse_extend_unfinished(args, stored.as_ref())?;
     // A resumed or extended experiment's best so far counts its earlier trials too.
     let earlier = match stored {

@@ -23,6 +23,9 @@ use crate::Outcome;
 /// the sweep would do, line by line in the order of the phases below.
 pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
+    // Checked as `sweep run` checks a new experiment's file.
+    spec.refused_as_new()
+        .map_err(|e| anyhow::anyhow!("invalid experiment file {}\n{e}", args.file.display()))?;
     let objective = MlpObjective::new(&spec)?;
     let data = objective.data_summary();
     let warm_file = crate::warm_file::read(&spec)?;

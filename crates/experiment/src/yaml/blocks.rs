@@ -214,6 +214,11 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
         Some(name)
     });
     let (patience, min_delta) = patience(d, &f, path);
+    // Where `min_delta` is written, for the rule a new experiment is held to
+    // (`ExperimentSpec::refused_as_new`), which judges it against the metric.
+    if let Some(n) = f.get("min_delta") {
+        d.located.insert(join(path, "min_delta"), n.pos);
+    }
     Some(EarlyStopping {
         metric: metric?.to_string(),
         patience: patience?,

@@ -264,6 +264,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         metric_locations: [
             ("metric.name".to_string(), at(7, 16)),
             ("train.early_stopping.metric".to_string(), at(16, 28)),
+            ("train.early_stopping.min_delta".to_string(), at(16, 62)),
         ]
         .into(),
         source: EXAMPLE.to_string(),
