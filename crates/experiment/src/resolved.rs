@@ -219,7 +219,8 @@ impl ExperimentSpec {
 
     /// Returns `None` when the sampler and pruner settings of this spec, as this version reads
     /// it, are those of `resolved`, the resolved spec of a run (its record's, maybe another
-    /// version's; `same_search`); otherwise (a default changed since the run, so that the
+    /// version's; `same_search`), or those the version that wrote it resolved this spec to
+    /// (`as_it_ran`); otherwise (a default changed since the run, so that the
     /// settings shown now are not what ran) the settings that differ, one line each: "`method`
     /// `with_margin`: false then, true now".
     pub fn search_changes(&self, resolved: &str) -> Option<Vec<String>> {
@@ -229,13 +230,57 @@ impl ExperimentSpec {
             ExperimentSpec::search_lines(&current),
         );
         let objectives = self.objectives().len();
-        (!crate::same_search::same_search(&then, &now, objectives))
-            .then(|| crate::same_search::differences(&then, &now, objectives))
+        (!crate::same_search::same_search(&then, &now, objectives)
+            && self.as_it_ran(resolved).is_none())
+        .then(|| crate::same_search::differences(&then, &now, objectives))
+    }
+
+    /// Returns this spec as the run whose resolved spec is `resolved` ran it, where that run,
+    /// written by an earlier version, resolved the file otherwise than this version does;
+    /// `None` where it ran the file as this version reads it.
+    ///
+    /// One rule changed so: the most epochs a trial trains of a `q_` range of `epochs`
+    /// (`stopping::most_epochs`), `max` floored before and now the last multiple of q its draws
+    /// round to (`q_uniform` from 3 to 8 with q 3: 8 then, 9 now), which Hyperband's
+    /// `max_resource` defaults to where the `pruner:` block leaves it out. A stored experiment
+    /// whose record holds the earlier default is the same search (`search_changes`,
+    /// `resolves_as`), and goes on under the pruner it ran with, so that its brackets and
+    /// decisions stay as they were; a new one gets the largest value the range gives.
+    pub fn as_it_ran(&self, resolved: &str) -> Option<ExperimentSpec> {
+        let then = ExperimentSpec::search_lines(resolved);
+        let objectives = self.objectives().len();
+        let same = |spec: &ExperimentSpec| {
+            let resolved = spec.resolved();
+            crate::same_search::same_search(
+                &then,
+                &ExperimentSpec::search_lines(&resolved),
+                objectives,
+            )
+        };
+        if same(self) {
+            return None;
+        }
+        // A file that reads otherwise by the earlier rule leaves `max_resource` to the default.
+        let earlier = crate::yaml::parse_spec_as(
+            &self.source,
+            std::path::Path::new("spec.yaml"),
+            crate::stopping::EpochsRule::Earlier,
+        )
+        .ok()?;
+        if earlier.pruner == self.pruner {
+            return None;
+        }
+        let earlier = ExperimentSpec {
+            pruner: earlier.pruner,
+            ..self.clone()
+        };
+        same(&earlier).then_some(earlier)
     }
 
     /// Returns whether `now`, this spec's resolved form (as a run record holds it), means what
     /// `then`, another run record's, does: the same lines but for the sampler and pruner
-    /// settings, and those the same search (`same_search`), so that a file edited only to pin
+    /// settings, and those the same search (`same_search`) or the search the earlier version
+    /// that wrote `then` resolved this spec to (`as_it_ran`), so that a file edited only to pin
     /// a setting at the value a stored run had resumes it. Positions in the spec file that
     /// records of earlier versions hold (`notation::without_positions`) are left out of both,
     /// and so are the paths of the files it names (`file_paths`: the data, a warm start's file
@@ -257,11 +302,11 @@ impl ExperimentSpec {
                 .collect()
         };
         rest(then) == rest(now)
-            && crate::same_search::same_search(
+            && (crate::same_search::same_search(
                 &ExperimentSpec::search_lines(then),
                 &ExperimentSpec::search_lines(now),
                 self.objectives().len(),
-            )
+            ) || self.as_it_ran(then).is_some())
     }
 
     /// Returns whether the experiment files `then` and `now` (texts, as agents' journal

@@ -7,15 +7,54 @@ use crate::{
     Distribution, ExperimentSpec, Knob, KnobDefault, ParamValue, PrunerSpec, WandbHyperband,
 };
 
+/// How the most epochs of a searched `epochs` are read: by this version's rule, or by that of
+/// the versions before it, which Hyperband's default `max_resource` in their stored specs was
+/// resolved with (`ExperimentSpec::as_it_ran`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EpochsRule {
+    /// The largest value the range gives: for a `q_` range, the last multiple of q a draw
+    /// rounds to (`crate::reached_multiples`), which may lie past `max` (`q_uniform` from 3 to
+    /// 8 with q 3: 9).
+    Reached,
+    /// As versions before `Reached` read it: `max` floored for `q_uniform` and
+    /// `q_log_uniform_values` (3 to 8 with q 3: 8), the knob's default for `q_log_uniform`.
+    Earlier,
+}
+
 /// Returns the most epochs a trial can train: the largest value a `searched` `epochs` can take,
 /// else the `fixed` one, else the knob's default. Hyperband's `max_resource` defaults to it.
-pub(crate) fn most_epochs(searched: Option<&Distribution>, fixed: Option<&ParamValue>) -> u32 {
-    let searched = searched.map(|distribution| match distribution {
-        Distribution::Uniform { max, .. }
-        | Distribution::QUniform { max, .. }
-        | Distribution::LogUniformValues { max, .. }
-        | Distribution::QLogUniformValues { max, .. } => Some(max.floor()),
-        other => other.grid_values().and_then(|values| {
+///
+/// A `q_` range's largest value is the last multiple of q its draws round to
+/// (`crate::reached_multiples`): `q_uniform` from 3 to 8 with q 3 trains up to 9 epochs (draws
+/// past 7.5 round to 9), from 4 to 10 with q 4 up to 8 (no draw below 10 rounds to 12). `rule`
+/// `Earlier` reads it as versions before did (`EpochsRule`).
+pub(crate) fn most_epochs(
+    searched: Option<&Distribution>,
+    fixed: Option<&ParamValue>,
+    rule: EpochsRule,
+) -> u32 {
+    let reached = |min: f64, max: f64, q: f64| {
+        let (_, last) = crate::reached_multiples(min, max, q);
+        crate::quantized(last * q, q).as_f64()
+    };
+    let searched = searched.map(|distribution| match (distribution, rule) {
+        (
+            Distribution::QUniform { min, max, q }
+            | Distribution::QLogUniformValues { min, max, q },
+            EpochsRule::Reached,
+        ) => reached(*min, *max, *q),
+        // `min` and `max` of `q_log_uniform` are the logs of its bounds.
+        (Distribution::QLogUniform { min, max, q }, EpochsRule::Reached) => {
+            reached(min.exp(), max.exp(), *q)
+        }
+        (
+            Distribution::Uniform { max, .. }
+            | Distribution::QUniform { max, .. }
+            | Distribution::LogUniformValues { max, .. }
+            | Distribution::QLogUniformValues { max, .. },
+            _,
+        ) => Some(max.floor()),
+        (other, _) => other.grid_values().and_then(|values| {
             values
                 .iter()
                 .filter_map(ParamValue::as_f64)
@@ -44,6 +83,7 @@ impl ExperimentSpec {
         most_epochs(
             self.space.param("epochs").map(|p| &p.distribution),
             self.fixed.get("epochs"),
+            EpochsRule::Reached,
         )
     }
 

@@ -150,6 +150,16 @@ pub fn run_study(
     // thread too.
     let experiment = tracing::info_span!("experiment", id = %spec.name);
     let _entered = experiment.enter();
+    // A stored experiment goes on under the settings its run record says it ran with, where the
+    // version that wrote it resolved the file otherwise (`ExperimentSpec::as_it_ran`: a
+    // Hyperband `max_resource` defaulted by an earlier rule), so that its decisions stay so.
+    let ran = match store.experiment(&spec.name)? {
+        Some(_) => store
+            .run_record(&spec.name)?
+            .and_then(|record| spec.as_it_ran(&record.resolved_spec)),
+        None => None,
+    };
+    let spec = ran.as_ref().unwrap_or(spec);
     let run = Run {
         store,
         spec,

@@ -275,3 +275,80 @@ fn texts_mean_the_same_but_for_comments_layout_and_where_their_files_lie() {
     assert!(same(unread, &format!("# a copy\n{unread}")));
     assert!(!same(unread, text));
 }
+
+/// A Hyperband pruner left to its default `max_resource` over `epochs: q_uniform 3..8 q 3`,
+/// whose draws past 7.5 train 9 epochs.
+const HYPERBAND_OVER_Q_EPOCHS: &str = "name: t\nmetric: {name: val_loss}\n\
+    data: {csv: d.csv, target: y}\npruner: {type: hyperband}\nparameters:\n  \
+    epochs: {distribution: q_uniform, min: 3, max: 8, q: 3}\n";
+
+/// The pruner line of `HYPERBAND_OVER_Q_EPOCHS`'s record as versions before this one wrote it:
+/// `max_resource` defaulted to `max` floored (8).
+const FLOORED_PRUNER: &str =
+    "pruner: Hyperband { min_resource: 1, max_resource: 8, reduction_factor: 3, strict: false }";
+
+/// Returns `spec`'s resolved text with its pruner line as `FLOORED_PRUNER`: the record an
+/// earlier version wrote of the same file.
+fn floored_record(spec: &ExperimentSpec) -> String {
+    spec.resolved()
+        .lines()
+        .map(|l| {
+            if l.starts_with("pruner: ") {
+                FLOORED_PRUNER
+            } else {
+                l
+            }
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn issue_hyperband_defaults_to_the_most_epochs_a_q_range_trains_and_older_records_resume() {
+    let spec = parse(HYPERBAND_OVER_Q_EPOCHS);
+    // A new experiment: the largest value the range gives, 9.
+    assert_eq!(spec.most_epochs(), 9);
+    let now = spec.resolved();
+    assert!(now.contains(
+        "pruner: Hyperband { min_resource: 1, max_resource: 9, reduction_factor: 3, strict: false }\n"
+    ));
+    assert_eq!(spec.as_it_ran(&now), None);
+    // An experiment stored by an earlier version, whose default was 8: the same search, run on
+    // under the pruner it ran with, whose resolved spec is its record's, line for line.
+    let then = floored_record(&spec);
+    assert_ne!(then, now);
+    assert_eq!(spec.search_changes(&then), None);
+    assert!(spec.resolves_as(&then, &now));
+    let ran = spec.as_it_ran(&then).expect("the earlier default");
+    assert_eq!(ran.resolved(), then);
+    assert_eq!(
+        ran.pruner,
+        crate::PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 8,
+            reduction_factor: 3,
+            strict: false
+        }
+    );
+    // The same file with a comment resumes it too.
+    let commented = parse(&format!("# a comment\n{HYPERBAND_OVER_Q_EPOCHS}"));
+    assert!(commented.resolves_as(&then, &commented.resolved()));
+    // A file that writes `max_resource: 9` asks for another search than the record's 8.
+    let written = parse(
+        &HYPERBAND_OVER_Q_EPOCHS.replace("{type: hyperband}", "{type: hyperband, max_resource: 9}"),
+    );
+    assert_eq!(written.as_it_ran(&then), None);
+    assert!(written.search_changes(&then).is_some());
+    assert!(!written.resolves_as(&then, &written.resolved()));
+    // One that writes 8 is the record's search as written.
+    let eight = parse(
+        &HYPERBAND_OVER_Q_EPOCHS.replace("{type: hyperband}", "{type: hyperband, max_resource: 8}"),
+    );
+    assert_eq!(eight.resolved(), then);
+    // Where the rule changes nothing (a `max` that is a multiple of q), nothing differs.
+    let whole = parse(&HYPERBAND_OVER_Q_EPOCHS.replace("max: 8", "max: 9"));
+    assert_eq!(
+        whole.as_it_ran(&floored_record(&whole).replace("max_resource: 8", "max_resource: 9")),
+        None
+    );
+}

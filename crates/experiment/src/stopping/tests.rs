@@ -303,3 +303,70 @@ fn issue_a_first_rung_derived_from_max_iter_and_s_is_said_in_the_keys_the_file_w
         ]
     );
 }
+
+#[test]
+fn issue_most_epochs_of_a_q_range_is_the_last_multiple_its_draws_round_to() {
+    let most = |d: Distribution| most_epochs(Some(&d), None, EpochsRule::Reached);
+    let earlier = |d: Distribution| most_epochs(Some(&d), None, EpochsRule::Earlier);
+    let q = |min: f64, max: f64, q: f64| Distribution::QUniform { min, max, q };
+    // Draws past 7.5 round to 9: trials train 9 epochs, not 8 (`max` floored, as before).
+    assert_eq!(most(q(3.0, 8.0, 3.0)), 9);
+    assert_eq!(earlier(q(3.0, 8.0, 3.0)), 8);
+    assert_eq!(most(q(6.0, 11.0, 4.0)), 12);
+    // 10 / 4 = 2.5: no draw below 10 rounds to 12.
+    assert_eq!(most(q(4.0, 10.0, 4.0)), 8);
+    assert_eq!(most(q(16.0, 48.0, 32.0)), 32);
+    assert_eq!(most(q(2.0, 9.0, 3.0)), 9);
+    let log_values = |max: f64| Distribution::QLogUniformValues {
+        min: 2.0,
+        max,
+        q: 4.0,
+    };
+    assert_eq!(most(log_values(31.0)), 32);
+    // 30 / 4 = 7.5: 28.
+    assert_eq!(most(log_values(30.0)), 28);
+    // `q_log_uniform`'s bounds are logs: e^3 = 20.09 rounds to 20 with q 5.
+    assert_eq!(
+        most(Distribution::QLogUniform {
+            min: 1.0,
+            max: 3.0,
+            q: 5.0
+        }),
+        20
+    );
+    // The grid's values end at the same multiple.
+    for d in [q(3.0, 8.0, 3.0), q(4.0, 10.0, 4.0), q(16.0, 48.0, 32.0)] {
+        let last = d
+            .grid_values()
+            .and_then(|v| v.last().and_then(ParamValue::as_f64));
+        assert_eq!(last, Some(f64::from(most(d))));
+    }
+}
+
+#[test]
+fn issue_the_rungs_and_notes_of_q_uniform_epochs_count_to_the_epochs_trials_train() {
+    let text = |pruner: &str| {
+        format!(
+            "name: t\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n\
+             pruner: {pruner}\nparameters:\n  \
+             epochs: {{distribution: q_uniform, min: 3, max: 8, q: 3}}\n"
+        )
+    };
+    let parse = |pruner: &str| {
+        ExperimentSpec::from_yaml_str(&text(pruner), Path::new("s.yaml")).unwrap_or_else(|e| {
+            panic!("{e}");
+        })
+    };
+    let s = parse("{type: asha, min_resource: 2, reduction_factor: 3}");
+    let rungs = s.pruner.rungs_text(s.most_epochs()).unwrap_or_default();
+    assert!(rungs.contains("of at most 9"), "{rungs}");
+    // A first rung at 8 is before the 9th epoch: trials that train 9 are judged there.
+    assert!(parse("{type: asha, min_resource: 8, reduction_factor: 2}")
+        .idle_stopping(80)
+        .is_empty());
+    assert_eq!(
+        parse("{type: asha, min_resource: 9, reduction_factor: 2}").idle_stopping(80),
+        ["the pruner stops no trial early: its first rung is at epoch 9 (`min_resource`), and a \
+          trial trains at most 9; lower `min_resource`"]
+    );
+}

@@ -38,8 +38,8 @@ use std::path::Path;
 pub(crate) use whole_bounds::whole_bound_notes;
 
 use crate::{
-    CheckpointSpec, DeviceChoice, Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec,
-    PrunerSpec, SearchSpace, Seed, SpecError, SpecErrors,
+    stopping::EpochsRule, CheckpointSpec, DeviceChoice, Error, ExperimentSpec, Location, Method,
+    ModelKind, ModelSpec, PrunerSpec, SearchSpace, Seed, SpecError, SpecErrors,
 };
 
 use blocks::Fixed;
@@ -85,6 +85,17 @@ const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
 
 /// Parses and validates a spec; see `ExperimentSpec::from_yaml_str`.
 pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpec> {
+    parse_spec_as(text, file, EpochsRule::Reached)
+}
+
+/// Parses and validates a spec as `parse_spec` does, the most epochs a trial trains (which
+/// Hyperband's `max_resource` defaults to) read by `rule`: `EpochsRule::Earlier` gives the spec
+/// as versions before this one resolved it (`ExperimentSpec::as_it_ran`).
+pub(crate) fn parse_spec_as(
+    text: &str,
+    file: &Path,
+    rule: EpochsRule,
+) -> crate::Result<ExperimentSpec> {
     // A byte order mark (Windows editors write one) is not part of the first key; editors hide
     // it, so columns on line 1 are counted without it too.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -101,7 +112,7 @@ pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpe
         None => None,
         Some(root) => {
             let mut d = Decoder::default();
-            let spec = document(&mut d, &root, text, file);
+            let spec = document(&mut d, &root, text, (file, rule));
             problems.append(&mut d.problems);
             spec
         }
@@ -170,7 +181,12 @@ fn location(file: &Path, pos: Pos) -> Location {
     }
 }
 
-fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<ExperimentSpec> {
+fn document(
+    d: &mut Decoder,
+    root: &Node,
+    text: &str,
+    (file, rule): (&Path, EpochsRule),
+) -> Option<ExperimentSpec> {
     if !matches!(root.kind, Kind::Map(_)) {
         d.error(
             root.pos,
@@ -245,7 +261,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
             (None, None)
         }
         (Some(n), None) => (
-            pruner::pruner(d, n, "pruner", most_epochs(&fixed, &searched)),
+            pruner::pruner(d, n, "pruner", most_epochs(&fixed, &searched, rule)),
             None,
         ),
         (None, Some(n)) => match pruner::early_terminate(d, n) {
@@ -350,14 +366,16 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     })
 }
 
-/// Returns the most epochs a trial can train (`crate::stopping::most_epochs`) as the file reads.
-fn most_epochs(fixed: &Fixed, searched: &[Searched]) -> u32 {
+/// Returns the most epochs a trial can train (`crate::stopping::most_epochs`) as the file reads,
+/// by `rule`.
+fn most_epochs(fixed: &Fixed, searched: &[Searched], rule: EpochsRule) -> u32 {
     crate::stopping::most_epochs(
         searched
             .iter()
             .find(|s| s.param.name == "epochs")
             .map(|s| &s.param.distribution),
         fixed.get("epochs").map(|f| &f.value),
+        rule,
     )
 }
 

@@ -512,3 +512,65 @@ fn the_run_record_keeps_the_plan_the_sampler_was_told_in_the_last_run() {
     study(&store, &clock, &spec, &extended).unwrap();
     assert_eq!(planned(&store), Some(7));
 }
+
+/// A Hyperband pruner left to its default `max_resource` over a `q_uniform` `epochs` from 3 to
+/// 5 with q 3: 5 by the earlier rule (`max` floored: one bracket, its first rung at 3), 6 by
+/// this version's (the last multiple its draws reach: brackets from 3 and from 6). Trial 1
+/// (lr 0.9) is worse than trial 0 (0.3) at step 3.
+const HYPERBAND_OVER_Q_EPOCHS: &str = "name: e\nseed: 7\nrun_cap: 2\n\
+    metric: {name: val_loss}\ndata: {csv: data/d.csv, target: y}\n\
+    pruner: {type: hyperband, min_resource: 3, reduction_factor: 2}\nenqueue: [{lr: 0.3}, {lr: 0.9}]\nparameters:\n  \
+    lr: {min: 0.01, max: 1.0}\n  epochs: {distribution: q_uniform, min: 3, max: 5, q: 3}\n";
+
+#[test]
+fn issue_an_experiment_stored_with_the_floored_hyperband_default_resumes_and_keeps_it() {
+    let spec = spec_at(HYPERBAND_OVER_Q_EPOCHS, "/work/e.yaml");
+    assert_eq!(spec.most_epochs(), 6);
+    // The experiment as an earlier version stored it: its record's pruner, `max_resource: 5`.
+    let earlier = ExperimentSpec {
+        pruner: experiment::PrunerSpec::Hyperband {
+            min_resource: 3,
+            max_resource: 5,
+            reduction_factor: 2,
+            strict: false,
+        },
+        ..spec.clone()
+    };
+    let record = |s: &ExperimentSpec| RunRecord {
+        resolved_spec: s.resolved(),
+        resolved_spec_hash: experiment::sha256_hex(s.resolved().as_bytes()),
+        spec_file: "/work/e.yaml".into(),
+        ..RunRecord::default()
+    };
+    let store = Store::temporary().unwrap();
+    let clock = tick_clock();
+    let first = StudyOptions {
+        run_cap: Some(1),
+        record: Some(record(&earlier)),
+        ..options(None)
+    };
+    study(&store, &clock, &earlier, &first).unwrap();
+    // Resumed from the same file by this version, which resolves it to `max_resource: 6`: the
+    // same search, run on under the record's 5, in one bracket, where trial 1 is judged at
+    // step 3 (under 6 it would be alone in bracket 1, whose first rung no trial reaches).
+    let resumed = StudyOptions {
+        run_cap: Some(2),
+        record: Some(record(&spec)),
+        ..options(None)
+    };
+    let summary = study(&store, &clock, &spec, &resumed).unwrap();
+    let trial = &summary.trials[1];
+    assert_eq!(trial.state, experiment::TrialState::Pruned, "{trial:?}");
+    // The record stays the one it ran with.
+    let kept = store.run_record("e").unwrap().unwrap();
+    assert_eq!(kept.resolved_spec, earlier.resolved());
+    // A new experiment of the same file runs under 6: trial 1 is alone in its bracket.
+    let fresh = Store::temporary().unwrap();
+    let new = StudyOptions {
+        run_cap: Some(2),
+        record: Some(record(&spec)),
+        ..options(None)
+    };
+    let summary = study(&fresh, &tick_clock(), &spec, &new).unwrap();
+    assert_eq!(summary.trials[1].state, experiment::TrialState::Completed);
+}
