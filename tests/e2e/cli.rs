@@ -3383,3 +3383,42 @@ parameters:
     let resumed = env.sweep(&["run", file, "--no-serve"]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
 }
+
+/// Issue F6 (audit training46): a step schedule whose first decay comes after the last epoch,
+/// and a `batch_size` above the training rows, were accepted without the note Sweep gives for
+/// settings that cannot act; `sweep validate` and `sweep run` now say so.
+#[test]
+fn issue_f6_a_step_schedule_that_never_decays_and_a_batch_past_the_rows_are_noted() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "stp.yaml",
+        "\
+name: stp
+method: grid
+metric: {name: val_accuracy}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 2, schedule: step, step_epochs: 50, batch_size: 5000}
+parameters:
+  hidden: {values: [8]}
+",
+    );
+    let file = spec.to_str().unwrap();
+    let step = "note: the step schedule never decays the learning rate: its first decay comes \
+                after `step_epochs: 50` epochs, and a trial trains at most 2";
+    let batch = "note: `batch_size: 5000` is more than the 1079 training rows: each epoch is one \
+                 step over them all";
+    let validated = env.sweep(&["validate", file]);
+    assert_eq!(validated.code, 0, "{validated:?}");
+    assert!(
+        validated.stdout.contains(step) && validated.stdout.contains(batch),
+        "{}",
+        validated.stdout
+    );
+    let run = env.sweep(&["run", file, "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains(step) && run.stderr.contains(batch),
+        "{}",
+        run.stderr
+    );
+}

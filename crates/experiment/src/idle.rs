@@ -2,9 +2,12 @@
 //! CNN, is idle where that does not hold. A trial's page says so beside the knob; a spec that
 //! searches an idle knob gets a note, since a sampler then learns from values that changed
 //! nothing and spends trials on them. A value can leave the difference it names idle too:
-//! `optimizer: adamw` with `l2` 0 is `adam` (`adamw`).
+//! `optimizer: adamw` with `l2` 0 is `adam` (`adamw`), and a value past the training's scale
+//! can leave its knob idle: a step schedule whose first decay comes after the last epoch, a
+//! `batch_size` above the training rows (`scale`).
 
 mod adamw;
+mod scale;
 
 use crate::knobs::{given, Knob};
 use crate::{Distribution, ExperimentSpec, ModelKind, Param, ParamValue, Params};
@@ -119,13 +122,15 @@ pub fn idle_knobs(
 }
 
 impl ExperimentSpec {
-    /// Returns the notes on what the file sets that does nothing: each knob (`knob_notes`), and
-    /// `adamw` where `l2` is 0, which is `adam` (`adamw_without_decay_note`); empty when there is
-    /// nothing to say.
+    /// Returns the notes on what the file sets that does nothing: each knob (`knob_notes`),
+    /// `adamw` where `l2` is 0, which is `adam` (`adamw_without_decay_note`), and a step
+    /// schedule that never decays (`step_past_training_note`); empty when there is nothing to
+    /// say. A `batch_size` above the training rows needs the data (`batch_past_rows_note`).
     #[must_use]
     pub(crate) fn idle_knob_notes(&self) -> Vec<String> {
         let mut notes = self.knob_notes();
         notes.extend(self.adamw_without_decay_note());
+        notes.extend(self.step_past_training_note());
         notes
     }
 

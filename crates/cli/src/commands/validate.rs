@@ -214,6 +214,9 @@ fn write_notes(
     for why in spec.notes(spec.run_cap) {
         writeln!(out, "note: {}", crate::output::visible(&why))?;
     }
+    if let Some(why) = spec.batch_past_rows_note(objective.data_summary().train_rows) {
+        writeln!(out, "note: {}", crate::output::visible(&why))?;
+    }
     if let Some(problem) = objective.fixed_model_problem(&spec.space) {
         writeln!(out, "note: every trial will fail at its start: {problem}")?;
     }
