@@ -1936,7 +1936,7 @@ fn a_test_result_and_a_warm_start_this_version_cannot_read_are_said_on_the_exper
         store::Error::RecordVersion {
             what,
             experiment: Some("demo".into()),
-            version: 2,
+            version: 99,
         }
         .to_string()
     };
@@ -1953,13 +1953,13 @@ fn a_test_result_and_a_warm_start_this_version_cannot_read_are_said_on_the_exper
         page.record_notice,
         "This experiment's test result does not read with this version of Sweep, so it is left \
          out here: the best trial's metrics on the test split are not shown. The record's \
-         problem: test result of experiment `demo` has version 2, but this sweep reads \
+         problem: test result of experiment `demo` has version 99, but this sweep reads \
          version 1: a newer sweep wrote it; read it with that sweep or a later one. \
          This experiment's warm start does not read with this version of Sweep, so it is left \
          out here: the trials its sampler took from another experiment or a file of results are \
-         not shown. The record's problem: warm start of experiment `demo` has version 2, but \
-         this sweep reads version 1: a newer sweep wrote it; read it with that sweep or a \
-         later one"
+         not shown. The record's problem: warm start of experiment `demo` has version 99, but \
+         this sweep reads versions 1 and 2: a newer sweep wrote it; read it with that sweep or \
+         a later one"
     );
     assert_eq!(page.board.rows.len(), 8);
 }
