@@ -9,7 +9,7 @@ use std::process::Stdio;
 use store::Store;
 use tests::{Output, TestEnv};
 
-use crate::dashboard::{start_serving, start_waiting_sweep};
+use crate::dashboard::start_serving;
 
 /// The reads compared, each with every format it writes.
 const READS: [&[&str]; 11] = [
@@ -210,28 +210,111 @@ fn a_holder_without_a_dashboard_of_its_own_on_loopback_keeps_the_refusal() {
     drop(store);
 }
 
+/// Three trials of 5,000 epochs on the digits, one at a time: still running when read, until a
+/// stop ends it.
+const LONG: &str = tests::digits_spec!(
+    "live",
+    3,
+    1,
+    "  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+"
+);
+
+/// Runs `sweep ARGS` in `env` until `done` says its output is what it waits for (at most a
+/// minute), and returns that output.
+fn until(env: &TestEnv, args: &[&str], done: impl Fn(&Output) -> bool) -> Output {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let out = env.sweep(args);
+        if done(&out) {
+            return out;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sweep {}: {out:?}",
+            args.join(" ")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Returns `out`'s standard output read as JSON.
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"))
+}
+
 #[test]
-fn a_running_sweep_s_dashboard_serves_no_copy_and_the_refusal_stays() {
+fn a_running_sweep_s_store_reads_through_its_dashboard_with_its_experiment_running() {
     let env = TestEnv::new();
-    // A sweep that writes its store while the test reads: its copy would not be of one moment,
-    // and its experiment would read as interrupted.
-    let (sweep, url) = start_waiting_sweep(&env);
+    let spec = env.write_spec("live.yaml", &LONG.replace("epochs: 3", "epochs: 5000"));
+    let (sweep, url) = start_serving(
+        &env,
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--serve-after",
+            "--addr",
+            "127.0.0.1:0",
+        ],
+    );
+    let note = read_through(sweep.id(), &url);
+    // Once its first trial trains: running, as its dashboard says, not interrupted.
+    let shown = until(&env, &["show", "live", "--format", "json"], |out| {
+        out.code == 0 && json(out)["experiment"]["trials"]["running"] == 1
+    });
+    assert!(shown.stderr.starts_with(&note), "{shown:?}");
+    let experiment = &json(&shown)["experiment"];
+    assert_eq!(experiment["status"], "running", "{experiment}");
+    assert_eq!(experiment["resume_command"], serde_json::Value::Null);
+    assert_eq!(experiment["trials"]["interrupted"], 0, "{experiment}");
+    let listed = env.sweep(&["ls", "--format", "json"]);
+    assert_eq!(listed.code, 0, "{listed:?}");
+    let listed = &json(&listed)[0];
+    assert_eq!(
+        (
+            &listed["name"],
+            &listed["status"],
+            &listed["resume_command"]
+        ),
+        (
+            &serde_json::json!("live"),
+            &serde_json::json!("running"),
+            &serde_json::Value::Null
+        ),
+        "{listed}"
+    );
+    let table = env.sweep(&["show", "live"]);
+    assert_eq!(table.code, 0, "{table:?}");
+    assert!(
+        table.stdout.contains("\nstatus      running\n")
+            && table.stdout.contains(" running")
+            && !table.stdout.contains("interrupted")
+            && !table.stdout.contains("\nresume "),
+        "{}",
+        table.stdout
+    );
+    // A reader that does not say it shows the sweep running (an older `sweep ls`) gets none.
     let (status, _) = crate::dashboard::get(&format!("{url}/api/store-copy"));
     assert_eq!(status, 409);
-    for args in [&["ls"][..], &["show", "tiny"]] {
-        let out = env.sweep(args);
-        assert_eq!(out.code, 75, "sweep {}: {out:?}", args.join(" "));
-        assert_eq!(out.stdout, "");
-        assert!(
-            out.stderr
-                .contains("is in use by another sweep process: `sweep run ")
-                && out.stderr.contains(&format!("dashboard at {url}/"))
-                && !out.stderr.contains("read through")
-                && !out.stderr.contains("token"),
-            "sweep {}: {}",
-            args.join(" "),
-            out.stderr
-        );
-    }
+
+    // Stopped, its dashboard kept up (`--serve-after`): a holder as `sweep serve` is, read
+    // through as the store reads once the process has ended.
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(sweep.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let stopped = until(&env, &["show", "live"], |out| {
+        out.code == 0 && out.stdout.contains("\nstatus      interrupted\n")
+    });
+    assert!(stopped.stderr.starts_with(&note), "{stopped:?}");
+    assert!(
+        stopped.stdout.contains("\nresume      sweep run "),
+        "{}",
+        stopped.stdout
+    );
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let direct = until(&env, &["show", "live"], |out| {
+        !out.stderr.contains("read through")
+    });
+    assert_eq!(direct.code, 0, "{direct:?}");
+    assert_eq!(direct.stdout, stopped.stdout);
     drop(sweep);
 }

@@ -8,6 +8,7 @@ mod export;
 mod gate;
 mod leaderboard;
 mod record;
+mod running;
 mod trial;
 mod trials_json;
 
@@ -26,6 +27,7 @@ pub(crate) use gate::{
 };
 pub(crate) use leaderboard::{kept_in_order, leaderboard, trials_table};
 pub(crate) use record::{run_record, run_record_details, run_record_unreadable};
+pub(crate) use running::{runs_now, Running};
 pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 pub(crate) use trials_json::trials_json;
 

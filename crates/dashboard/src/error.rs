@@ -67,10 +67,10 @@ pub enum Error {
         /// The address asked for.
         addr: SocketAddr,
     },
-    /// A copy of the store was asked for while a sweep in this process writes it
-    /// (`api::copy`): a copy would not be of one moment, nor show the sweep's experiment
-    /// running.
-    #[error("this dashboard's process is running a sweep on the store; a copy of it is served only where nothing writes the store (`sweep serve`)")]
+    /// A copy of the store was asked for while this process writes it (`api::copy`), by a
+    /// reader that would not show the sweep's experiment running, or while this process
+    /// follows studies that agents elsewhere run.
+    #[error("this dashboard's process writes the store; a copy of it is served only where nothing writes it (`sweep serve`), or from a sweep's own dashboard to a reader that shows its experiment running (`sweep ls` and `sweep show` of this version)")]
     Sweeping,
     /// Reading the store failed.
     #[error(transparent)]

@@ -9,9 +9,13 @@
 //! store, unchanged, so that its standard output is a direct read's byte for byte; one line on
 //! standard error says where it read. The answer must come from the process that announced
 //! itself (its id, `X-Sweep-Pid`), and a dashboard that needs a token gets `SWEEP_TOKEN`'s, as
-//! `sweep serve` reads it. Anything else (no dashboard announced, an older holder's words, an
-//! address off loopback, no answer, a sweep running in the holder, which serves no copy) keeps
-//! the refusal (`StoreBusy`, exit 75), with how to pass a token where that is what it lacked.
+//! `sweep serve` reads it. A running sweep's dashboard answers too, to a reader that says it
+//! shows the sweep's experiment running (`X-Sweep-Shows-Running`), and names that experiment
+//! (`X-Sweep-Running`): `sweep ls` and `sweep show` then show it as the dashboard does
+//! (`output::Running`), not as one a killed sweep left running. Anything else (no dashboard
+//! announced, an older holder's words, an address off loopback, no answer, an older sweep's
+//! dashboard, which serves no copy while it runs) keeps the refusal (`StoreBusy`, exit 75), with
+//! how to pass a token where that is what it lacked.
 //!
 //! Rejected: the dashboard's JSON API (a second rendering of the records, which the output
 //! would then follow); a read-only open of the database (sled has none).
@@ -24,6 +28,7 @@ use std::time::Duration;
 use store::{CopyScope, Store};
 
 use super::{open_store, StoreBusy, StoreMode, DASHBOARD_AT};
+use crate::output::Running;
 
 /// How long the holder's dashboard may take to accept the connection, and to send each part of
 /// its answer.
@@ -32,13 +37,24 @@ const READ_WAIT: Duration = Duration::from_secs(60);
 
 /// The header by which the dashboard names its process (`dashboard`'s `api::copy`).
 const PID_HEADER: &str = "X-Sweep-Pid";
+/// The request header by which the command says it shows the experiment `RUNNING_HEADER`
+/// names as running (`dashboard`'s `api::copy`).
+const SHOWS_RUNNING_HEADER: &str = "X-Sweep-Shows-Running";
+/// The header by which a running sweep's dashboard names its experiment, percent-encoded.
+const RUNNING_HEADER: &str = "X-Sweep-Running";
 
 /// Opens the store at `path` to read what `scope` takes, as `open_store` opens an existing one;
 /// where another sweep process holds it and serves a copy on loopback, reads that copy
 /// instead, saying so on standard error. Any other failure is `open_store`'s.
 pub(crate) fn open_to_read(path: &Path, scope: CopyScope<'_>) -> anyhow::Result<Store> {
+    Ok(open_to_show(path, scope)?.0)
+}
+
+/// Opens the store as `open_to_read` does, with the experiment a live sweep runs in it, which
+/// the holder's dashboard named; none where this process holds the store itself.
+pub(crate) fn open_to_show(path: &Path, scope: CopyScope<'_>) -> anyhow::Result<(Store, Running)> {
     let refused = match open_store(path, StoreMode::Existing) {
-        Ok(store) => return Ok(store),
+        Ok(store) => return Ok((store, Running::default())),
         Err(e) => e,
     };
     // Any other failure is the open's.
@@ -53,8 +69,8 @@ pub(crate) fn open_to_read(path: &Path, scope: CopyScope<'_>) -> anyhow::Result<
     let Some(holder) = holder else {
         return Err(busy.into());
     };
-    let bytes = match fetch(&holder, scope) {
-        Ok(bytes) => bytes,
+    let (bytes, running) = match fetch(&holder, scope) {
+        Ok(answer) => answer,
         Err(Unread::NeedsToken) => {
             let advice = format!(
                 "\nits dashboard needs the token it was started with to be read through: set \
@@ -76,7 +92,7 @@ pub(crate) fn open_to_read(path: &Path, scope: CopyScope<'_>) -> anyhow::Result<
         holder.pid,
         holder.url
     );
-    Ok(store)
+    Ok((store, running))
 }
 
 /// The process that holds a store, as its announcement says.
@@ -120,14 +136,17 @@ enum Unread {
     Not(String),
 }
 
-/// Asks `holder`'s dashboard for the copy `scope` takes; only an answer of that process is one.
-fn fetch(holder: &Holder<'_>, scope: CopyScope<'_>) -> Result<Vec<u8>, Unread> {
+/// Asks `holder`'s dashboard for the copy `scope` takes, with the experiment a live sweep of it
+/// runs; only an answer of that process is one.
+fn fetch(holder: &Holder<'_>, scope: CopyScope<'_>) -> Result<(Vec<u8>, Running), Unread> {
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(CONNECT_WAIT)
         .timeout_read(READ_WAIT)
         .redirects(0)
         .build();
-    let mut request = agent.get(&format!("{}api/store-copy", holder.url));
+    let mut request = agent
+        .get(&format!("{}api/store-copy", holder.url))
+        .set(SHOWS_RUNNING_HEADER, "1");
     if let CopyScope::Experiment(name) = scope {
         request = request.query("experiment", name);
     }
@@ -148,12 +167,38 @@ fn fetch(holder: &Holder<'_>, scope: CopyScope<'_>) -> Result<Vec<u8>, Unread> {
             holder.pid
         )));
     }
+    let running = match answer.header(RUNNING_HEADER) {
+        None => Running::default(),
+        Some(name) => match percent_decoded(name) {
+            Some(name) => Running::experiment(name),
+            None => return Err(Unread::Not(format!("a running experiment named {name:?}"))),
+        },
+    };
     let mut bytes = Vec::new();
     answer
         .into_reader()
         .read_to_end(&mut bytes)
         .map_err(|e| Unread::Not(e.to_string()))?;
-    Ok(bytes)
+    Ok((bytes, running))
+}
+
+/// Returns `text` with each `%XX` read as the byte it stands for, as the dashboard writes an
+/// experiment's name (`url_part`); `None` where that is not UTF-8 or a `%` has no two hex
+/// digits after it.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(b);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// Where the temporary store goes: `TMPDIR`'s folder, as `temporary_store` chooses.
@@ -191,6 +236,21 @@ mod tests {
                 url: "http://127.0.0.1:2/"
             })
         );
+    }
+
+    #[test]
+    fn a_running_experiment_s_name_is_read_as_the_dashboard_encodes_it() {
+        assert_eq!(
+            percent_decoded("demo%20run%C3%A9").as_deref(),
+            Some("demo runé")
+        );
+        assert_eq!(
+            percent_decoded("plain-name_1.0~").as_deref(),
+            Some("plain-name_1.0~")
+        );
+        for odd in ["%", "%2", "%zz", "%FF"] {
+            assert_eq!(percent_decoded(odd), None, "{odd}");
+        }
     }
 
     #[test]

@@ -33,7 +33,13 @@ pub(crate) fn experiments_with(
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
 ) -> io::Result<()> {
-    experiments_kept(out, rows, specs, (&[], &[]), Format::Table)
+    // This process holds the store: no sweep runs any of them.
+    let idle = super::Running::default();
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|(info, trials)| (idle.shown(info.clone()), trials.clone()))
+        .collect();
+    experiments_kept(out, &rows, specs, (&[], &[]), Format::Table)
 }
 
 /// Writes the list of experiments as `experiments_with` does, in the order of `rows`, each
@@ -86,12 +92,12 @@ pub(crate) fn experiments_kept(
             let best = experiment::best_trial(trials, &objectives, constraints);
             vec![
                 cells.cell(&info.name),
-                // This process holds the store, so no sweep is running on it.
-                info.status_when_idle().as_str().to_string(),
+                // As `Running::shown` shows it.
+                info.status.as_str().to_string(),
                 // Stored of planned, as `sweep show` and the dashboard count them; those a
                 // stopped sweep left are said beside the next column's counts.
                 format!("{}/{}", trials.len(), info.run_cap),
-                match unfinished(trials) {
+                match unfinished(info, trials) {
                     Some(left) => format!("{} ({left})", counts(trials)),
                     None => counts(trials),
                 },
@@ -126,6 +132,13 @@ pub(crate) fn experiment_json(
     (judged, objectives): (&Judged<'_>, &[MetricSpec]),
 ) -> io::Result<()> {
     let leaderboard = super::trials_json::leaderboard_rows(ranked, top, judged, objectives);
+    // Where a live sweep runs it, its trials running are so (the rows are `ranked`'s first).
+    let leaderboard: Vec<_> = match super::runs_now(info) {
+        true => (leaderboard.into_iter().zip(ranked))
+            .map(|(row, t)| row.shown_live(t))
+            .collect(),
+        false => leaderboard,
+    };
     machine::shown_json(out, (info, spec, resume), (trials, best, kept), leaderboard)
 }
 
@@ -144,7 +157,7 @@ pub(crate) fn experiment_header(
     if !info.description.is_empty() {
         writeln!(out, "            {}", visible(&info.description))?;
     }
-    writeln!(out, "status      {}", info.status_when_idle().as_str())?;
+    writeln!(out, "status      {}", info.status.as_str())?;
     writeln!(
         out,
         "spec        {} (sha256 {})",
@@ -196,7 +209,7 @@ pub(crate) fn experiment_header(
         trials.len(),
         info.run_cap,
         counts(trials),
-        unfinished(trials).map_or(String::new(), |left| format!("; {left}"))
+        unfinished(info, trials).map_or(String::new(), |left| format!("; {left}"))
     )?;
     let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
     let by = match spec.is_some_and(ExperimentSpec::is_multi_objective) {
@@ -311,16 +324,17 @@ fn counts(trials: &[Trial]) -> String {
     )
 }
 
-/// Returns the trials stored but not finished, as a process that runs no sweep on the store
-/// sees them: "2 interrupted, 1 queued" (a kill left them running, a stop put them back in the
-/// queue, or they wait for their turn); `None` when every trial stored has finished. With
-/// `counts`, every trial stored is said.
-fn unfinished(trials: &[Trial]) -> Option<String> {
+/// Returns the trials stored but not finished, as experiment `info`'s status shows them
+/// (`Running::shown`): "2 interrupted, 1 queued" where no sweep runs it (a kill left them
+/// running, a stop put them back in the queue, or they wait for their turn), "2 running, 1
+/// queued" where one does; `None` when every trial stored has finished. With `counts`, every
+/// trial stored is said.
+fn unfinished(info: &ExperimentInfo, trials: &[Trial]) -> Option<String> {
     let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
     let said: Vec<String> = [TrialState::Running, TrialState::Queued]
         .into_iter()
         .filter(|&s| n(s) > 0)
-        .map(|s| format!("{} {}", n(s), s.as_str_when_idle()))
+        .map(|s| format!("{} {}", n(s), info.trial_state_shown(s)))
         .collect();
     (!said.is_empty()).then(|| said.join(", "))
 }

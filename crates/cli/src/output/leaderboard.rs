@@ -32,20 +32,40 @@ pub(crate) struct Rows<'a> {
     top: usize,
     /// The experiment ranked and the store it is in.
     listed: Option<(&'a str, &'a Path)>,
+    /// Whether a live sweep runs the experiment (`output::runs_now`), so that its trials
+    /// `running` are so, not `interrupted`.
+    live: bool,
 }
 
 #[cfg(test)]
 impl From<usize> for Rows<'_> {
     fn from(top: usize) -> Self {
-        Rows { top, listed: None }
+        Rows {
+            top,
+            listed: None,
+            live: false,
+        }
     }
 }
 
+/// The leaderboard of an experiment no sweep runs (one whose sweep has ended).
 impl<'a> From<(usize, &'a str, &'a Path)> for Rows<'a> {
     fn from((top, experiment, store): (usize, &'a str, &'a Path)) -> Self {
         Rows {
             top,
             listed: Some((experiment, store)),
+            live: false,
+        }
+    }
+}
+
+/// The leaderboard of experiment `info` as `output::Running::shown` shows it.
+impl<'a> From<(usize, &'a store::ExperimentInfo, &'a Path)> for Rows<'a> {
+    fn from((top, info, store): (usize, &'a store::ExperimentInfo, &'a Path)) -> Self {
+        Rows {
+            top,
+            listed: Some((info.name.as_str(), store)),
+            live: super::runs_now(info),
         }
     }
 }
@@ -106,7 +126,7 @@ pub(crate) fn leaderboard<'a>(
         .collect();
     // No rows asked for (`--top 0`): no table of columns without rows either.
     if !rows.is_empty() {
-        let columns = Columns::Leaderboard;
+        let columns = Columns::Leaderboard { live: listing.live };
         let cells = trial_table(out, ranked, &rows, (objectives, constraints), columns)?;
         cells.note(out, &listing.whole())?;
     }
@@ -285,8 +305,9 @@ fn front_ranks(
 /// The columns of a table of trials beside the leaderboard's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Columns<'a> {
-    /// The leaderboard's alone (the summary of `sweep run` and `sweep show`).
-    Leaderboard,
+    /// The leaderboard's alone (the summary of `sweep run` and `sweep show`), of an experiment
+    /// a live sweep runs or not.
+    Leaderboard { live: bool },
     /// `sweep trials`': with each trial's run time, after the metrics, before the parameters,
     /// and the metric the rows are sorted by (`--sort metric.NAME`) after the leaderboard's
     /// metrics when none of them is it.
@@ -372,8 +393,9 @@ fn trial_table(
 ) -> io::Result<Cells> {
     let (times, sorted_by) = match columns_asked {
         Columns::Trials { times, sorted_by } => (Some(times), sorted_by),
-        Columns::Leaderboard => (None, None),
+        Columns::Leaderboard { .. } => (None, None),
     };
+    let live = matches!(columns_asked, Columns::Leaderboard { live: true });
     let mut cells = Cells::default();
     if all.is_empty() {
         writeln!(out, "no trials yet")?;
@@ -406,7 +428,7 @@ fn trial_table(
             let mut row = vec![
                 rank.map_or("-".to_string(), |r| r.to_string()),
                 t.id.to_string(),
-                t.state.as_str_when_idle().to_string(),
+                t.state.shown(live).to_string(),
                 named_metric(objective, t.value(objective)),
                 t.result
                     .as_ref()

@@ -198,6 +198,17 @@ pub(super) fn leaderboard_rows<'t>(
     trial_rows(ranked.iter().take(top).copied(), judged, &ranking)
 }
 
+impl TrialRow<'_> {
+    /// Returns the row with its trial's state as shown where a live sweep runs its experiment
+    /// (`output::runs_now`): a trial `running` is so, not `interrupted`.
+    pub(super) fn shown_live(self, t: &Trial) -> Self {
+        TrialRow {
+            state: t.state.shown(true),
+            ..self
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use experiment::{Effort, Params, Seed, TrialId, TrialState};

@@ -8,10 +8,14 @@
 //! for an unknown name's `did you mean`); without it, every experiment with its trials and
 //! without curves. The answer carries this process's id (`X-Sweep-Pid`), so that the command
 //! checks it reads the process that announced it holds the store, not whatever answers at the
-//! address now. Served only by a dashboard whose store nothing writes (`Reader::copy`).
+//! address now. A dashboard whose store nothing writes serves it to anyone; a running sweep's
+//! (`Reader::copy`) only to a reader that says it shows the experiment the sweep runs as
+//! running (`X-Sweep-Shows-Running: 1`), and names that experiment in its answer
+//! (`X-Sweep-Running`, percent-encoded), so that the reader does not take the lock it cannot
+//! take for a killed sweep's: an older reader, which would, gets 409.
 
 use actix_web::http::header::CACHE_CONTROL;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use store::CopyScope;
 
@@ -20,6 +24,12 @@ use crate::{AppState, Error, Result};
 
 /// The header that names the serving process's id.
 pub(crate) const PID_HEADER: &str = "X-Sweep-Pid";
+/// The request header by which a reader says it shows the experiment `RUNNING_HEADER` names
+/// as running (its value `1`).
+pub(crate) const SHOWS_RUNNING_HEADER: &str = "X-Sweep-Shows-Running";
+/// The header that names, percent-encoded, the experiment a sweep of the serving process runs
+/// now; absent where none does.
+pub(crate) const RUNNING_HEADER: &str = "X-Sweep-Running";
 
 /// The query of `/api/store-copy`.
 #[derive(Debug, Deserialize)]
@@ -33,23 +43,31 @@ pub(super) struct CopyQuery {
 pub(super) async fn store_copy(
     state: web::Data<AppState>,
     query: web::Query<CopyQuery>,
+    request: HttpRequest,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
     let experiment = query.into_inner().experiment;
-    let bytes = blocking(move || {
+    let shows_running = request
+        .headers()
+        .get(SHOWS_RUNNING_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"1");
+    let (bytes, running) = blocking(move || {
         let scope = match &experiment {
             Some(name) => CopyScope::Experiment(name),
             None => CopyScope::Experiments,
         };
-        reader.copy(scope)
+        reader.copy(scope, shows_running)
     })
     .await
     .map_err(Error::into_api)?;
-    Ok(HttpResponse::Ok()
+    let mut answer = HttpResponse::Ok();
+    answer
         .insert_header((CACHE_CONTROL, "no-store"))
-        .insert_header((PID_HEADER, std::process::id().to_string()))
-        .content_type("application/octet-stream")
-        .body(bytes))
+        .insert_header((PID_HEADER, std::process::id().to_string()));
+    if let Some(name) = running {
+        answer.insert_header((RUNNING_HEADER, crate::view::format::url_part(&name)));
+    }
+    Ok(answer.content_type("application/octet-stream").body(bytes))
 }
 
 #[cfg(test)]
@@ -60,7 +78,7 @@ mod tests {
     use actix_web::test::{call_service, init_service, read_body, TestRequest};
     use store::Store;
 
-    use super::PID_HEADER;
+    use super::{PID_HEADER, RUNNING_HEADER, SHOWS_RUNNING_HEADER};
     use crate::tests::run;
     use crate::view::fixtures::{self, store_with};
     use crate::{Access, Dashboard, Freshness, Notices};
@@ -73,13 +91,66 @@ mod tests {
         access: Access,
         uri: &str,
     ) -> (StatusCode, Option<String>, Vec<u8>) {
+        let (status, pid, _, body) = answer_to(store, freshness, access, (uri, false)).await;
+        (status, pid, body)
+    }
+
+    /// What `answer` answers, to a reader that says it shows the running experiment as
+    /// running where `shows_running`, with the running experiment's header.
+    async fn answer_to(
+        store: &Store,
+        freshness: Freshness,
+        access: Access,
+        (uri, shows_running): (&str, bool),
+    ) -> (StatusCode, Option<String>, Option<String>, Vec<u8>) {
         let dashboard = Dashboard::new(store.clone(), access, freshness, fixtures::clock());
         let service = init_service(dashboard.app()).await;
-        let res = call_service(&service, TestRequest::get().uri(uri).to_request()).await;
+        let mut request = TestRequest::get().uri(uri);
+        if shows_running {
+            request = request.insert_header((SHOWS_RUNNING_HEADER, "1"));
+        }
+        let res = call_service(&service, request.to_request()).await;
         let status = res.status();
-        let pid = res.headers().get(PID_HEADER).and_then(|v| v.to_str().ok());
-        let pid = pid.map(str::to_string);
-        (status, pid, read_body(res).await.to_vec())
+        let header = |name: &str| {
+            let value = res.headers().get(name).and_then(|v| v.to_str().ok());
+            value.map(str::to_string)
+        };
+        let (pid, running) = (header(PID_HEADER), header(RUNNING_HEADER));
+        (status, pid, running, read_body(res).await.to_vec())
+    }
+
+    #[test]
+    fn a_running_sweep_s_copy_names_its_experiment_to_a_reader_that_shows_it_running() {
+        run(async {
+            let store = store_with("demo run", 5);
+            let mut info = store.experiment("demo run").unwrap().unwrap();
+            info.status = store::ExperimentStatus::Running;
+            store.update_experiment(&info).unwrap();
+            let sweeping = |name: &str| Freshness::Sweeping {
+                experiment: name.into(),
+                max_age: Duration::ZERO,
+                notices: Notices::default(),
+            };
+            let uri = "/api/store-copy?experiment=demo%20run";
+            let (status, pid, running, body) =
+                answer_to(&store, sweeping("demo run"), Access::open(), (uri, true)).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(pid, Some(std::process::id().to_string()));
+            assert_eq!(running.as_deref(), Some("demo%20run"));
+            let copy = Store::temporary_from_copy(None, &body).unwrap();
+            assert_eq!(copy.experiment("demo run").unwrap(), Some(info.clone()));
+            // A sweep whose experiment is no longer stored running (one that ended, kept up by
+            // `--serve-after`) names none: it is a holder as `sweep serve` is.
+            info.status = store::ExperimentStatus::Finished;
+            store.update_experiment(&info).unwrap();
+            let (status, _, running, _) =
+                answer_to(&store, sweeping("demo run"), Access::open(), (uri, true)).await;
+            assert_eq!((status, running), (StatusCode::OK, None));
+            // Nor does a dashboard whose store nothing writes.
+            let (status, _, running, _) =
+                answer_to(&store, Freshness::Frozen, Access::open(), (uri, true)).await;
+            assert_eq!((status, running), (StatusCode::OK, None));
+        });
     }
 
     #[test]
@@ -102,7 +173,7 @@ mod tests {
     }
 
     #[test]
-    fn a_copy_is_refused_while_a_sweep_writes_or_without_the_token() {
+    fn a_copy_is_refused_while_a_sweep_writes_to_a_reader_that_shows_no_running_sweep() {
         run(async {
             let store = store_with("demo", 5);
             let sweeping = Freshness::Sweeping {
@@ -117,7 +188,7 @@ mod tests {
             assert!(
                 error["error"]
                     .as_str()
-                    .is_some_and(|e| e.contains("is running a sweep on the store")),
+                    .is_some_and(|e| e.contains("process writes the store")),
                 "{error}"
             );
             let guarded = Access::token("a-token-of-16-chars").unwrap();

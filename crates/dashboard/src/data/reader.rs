@@ -396,12 +396,29 @@ impl Reader {
     }
 
     /// Returns the copy `scope` takes of the store (`Store::copy`), for a command of another
-    /// process that reads it through this dashboard (`sweep ls`, `sweep show`); refused
-    /// (`Error::Sweeping`) unless nothing writes the store (`Frozen`), since a copy made while
-    /// a sweep writes is not of one moment, nor would its reader show the sweep running.
-    pub(crate) fn copy(&self, scope: store::CopyScope<'_>) -> Result<Vec<u8>> {
-        match self.freshness {
-            Freshness::Frozen => Ok(self.store.copy(scope)?),
+    /// process that reads it through this dashboard (`sweep ls`, `sweep show`), with the name
+    /// of the experiment a sweep of this process runs now, where one does: its stored status,
+    /// read before the copy, is `running` (a sweep that ended, kept up by `--serve-after`, is a
+    /// holder like `sweep serve`). A copy is read as the dashboard reads a running sweep's
+    /// store, names and records, then trials, then their points, one epoch apart at most.
+    /// While a sweep writes, refused (`Error::Sweeping`) to a reader that does not show that
+    /// experiment running (`shows_running` false: an older `sweep ls` would read it as
+    /// interrupted), and always where threads of this process follow studies elsewhere.
+    pub(crate) fn copy(
+        &self,
+        scope: store::CopyScope<'_>,
+        shows_running: bool,
+    ) -> Result<(Vec<u8>, Option<String>)> {
+        match &self.freshness {
+            Freshness::Frozen => Ok((self.store.copy(scope)?, None)),
+            Freshness::Sweeping { experiment, .. } if shows_running => {
+                let running = self
+                    .store
+                    .experiment(experiment)?
+                    .is_some_and(|info| info.status == store::ExperimentStatus::Running);
+                let bytes = self.store.copy(scope)?;
+                Ok((bytes, running.then(|| experiment.clone())))
+            }
             _ => Err(Error::Sweeping),
         }
     }

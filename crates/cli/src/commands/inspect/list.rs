@@ -11,7 +11,7 @@ use store::{ExperimentInfo, ExperimentStatus, Store};
 use super::show::resume_command;
 use super::{stored_spec, traced_trials, LEFT_OUT_BELOW};
 use crate::args::{Format, LsArgs};
-use crate::commands::open_to_read;
+use crate::commands::open_to_show;
 use crate::output;
 use crate::Outcome;
 
@@ -32,8 +32,11 @@ struct Listed {
 /// experiments the filters all leave out, and writes no table (no header either), a CSV header
 /// alone, or `[]`.
 pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
-    let store = open_to_read(&args.store.store, store::CopyScope::Experiments)?;
-    let all = store.experiments()?;
+    let (store, running) = open_to_show(&args.store.store, store::CopyScope::Experiments)?;
+    // Each status as shown: `running` only for the experiment a live sweep runs.
+    let all: Vec<ExperimentInfo> = (store.experiments()?.into_iter())
+        .map(|info| running.shown(info))
+        .collect();
     let held = all.len();
     let mut listed = Vec::new();
     for info in all.into_iter().filter(|info| keeps(args, info)) {
@@ -77,13 +80,13 @@ pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Returns whether `--name` and `--status` keep experiment `info`, as a process that holds
-/// the store sees its status (`status_when_idle`).
+/// Returns whether `--name` and `--status` keep experiment `info`, by its status as shown
+/// (`output::Running::shown`).
 fn keeps(args: &LsArgs, info: &ExperimentInfo) -> bool {
     args.name
         .as_deref()
         .is_none_or(|q| name_matches(&info.name, q))
-        && args.status.is_none_or(|s| info.status_when_idle() == s)
+        && args.status.is_none_or(|s| info.status == s)
 }
 
 /// Reads what `sweep ls` writes of experiment `info`: its trials with their records, its
@@ -93,7 +96,7 @@ fn read(store: &Store, info: ExperimentInfo, args: &LsArgs) -> anyhow::Result<Li
     let traced = traced_trials(store, &info.name)?;
     let spec = stored_spec(&info, LEFT_OUT_BELOW);
     let resume = match args.format {
-        Format::Json if info.status_when_idle() == ExperimentStatus::Interrupted => {
+        Format::Json if info.status == ExperimentStatus::Interrupted => {
             let store_dir =
                 std::path::absolute(&args.store.store).unwrap_or(args.store.store.clone());
             // A run record that does not read keeps no spec file: the command names the
@@ -112,14 +115,14 @@ fn read(store: &Store, info: ExperimentInfo, args: &LsArgs) -> anyhow::Result<Li
     })
 }
 
-/// Returns what the list's order reads of `listed`: its name, status and trials by state, as
-/// a process that holds the store sees them (no sweep runs it: a trial left running is
-/// counted as the dashboard counts an interrupted one, under `running`).
+/// Returns what the list's order reads of `listed`: its name, status as shown and trials by
+/// state (a trial left running by a killed sweep is counted as the dashboard counts an
+/// interrupted one, under `running`).
 fn facts_of(listed: &Listed) -> ListedExperiment<'_> {
     let n = |s: TrialState| listed.trials.iter().filter(|t| t.state == s).count();
     ListedExperiment {
         name: &listed.info.name,
-        status_rank: match listed.info.status_when_idle() {
+        status_rank: match listed.info.status {
             ExperimentStatus::Running => 0,
             ExperimentStatus::Interrupted => 1,
             ExperimentStatus::Finished => 2,

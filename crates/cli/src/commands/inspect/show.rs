@@ -12,7 +12,7 @@ use store::{ExperimentInfo, ExperimentStatus, RunRecord, RUN_RECORD, TEST_RESULT
 use super::records::{readable_record, LEFT_OUT_WITHOUT_RECORD};
 use super::{stored_spec, traced_trials, Traced};
 use crate::args::{ShowArgs, ShowFormat};
-use crate::commands::{find_experiment, open_to_read};
+use crate::commands::{find_experiment, open_to_show};
 use crate::output;
 use crate::Outcome;
 
@@ -52,8 +52,9 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
              --spec and {flag}"
         );
     }
-    let store = open_to_read(&args.store.store, store::CopyScope::Experiment(name))?;
-    let info = find_experiment(&store, name)?;
+    let (store, running) = open_to_show(&args.store.store, store::CopyScope::Experiment(name))?;
+    // Its status as shown: `running` only where a live sweep runs it.
+    let info = running.shown(find_experiment(&store, name)?);
     if args.spec {
         return super::spec::show_spec(&store, &info);
     }
@@ -96,9 +97,11 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     for epochs in cut_epochs {
         effort.add_cut(epochs);
     }
-    // This process holds the store, so no sweep runs it: a trial left running was cut off by
-    // a kill, and the next run trains it again from scratch, as it does after a stop.
-    effort.cut_left_running();
+    // Where no sweep runs it, a trial left running was cut off by a kill, and the next run
+    // trains it again from scratch, as it does after a stop.
+    if !output::runs_now(&info) {
+        effort.cut_left_running();
+    }
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
     // Judged once, for the summary and the leaderboard alike.
@@ -150,7 +153,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         &ranked,
         &objectives,
         constraints,
-        (top, info.name.as_str(), args.store.store.as_path()),
+        (top, &info, args.store.store.as_path()),
     )?;
     crate::commands::tested::show(
         &mut out,
@@ -177,8 +180,8 @@ fn beside_spec(args: &ShowArgs) -> Option<&'static str> {
 }
 
 /// Returns the command that resumes the sweep of `info` where it stopped before its end
-/// (`interrupted`, as a process that runs no sweep on the store sees it: stopped, or left
-/// running by a kill), else `None`: `sweep run SPEC --store DIR`, the spec file the
+/// (`interrupted`, as `output::Running::shown` shows it: stopped, or left running by a kill,
+/// not run by a live sweep), else `None`: `sweep run SPEC --store DIR`, the spec file the
 /// experiment was last run from by an absolute path where the store or its run `record` keeps
 /// one (`experiment::Resume::spec_file`; as the run was given it where there is none) and the
 /// store as `store_dir` names it (absolute from `sweep show`), so that it runs from any folder.
@@ -195,7 +198,7 @@ pub(super) fn resume_command(
     record: Option<&RunRecord>,
     store_dir: &Path,
 ) -> Option<String> {
-    if info.status_when_idle() != ExperimentStatus::Interrupted {
+    if info.status != ExperimentStatus::Interrupted {
         return None;
     }
     let spec = experiment::Resume::spec_file(&info.spec_path, record.map(|r| r.spec_file.as_str()));
@@ -229,12 +232,16 @@ mod tests {
             resume_command(&stopped, None, store).as_deref(),
             Some("sweep run exp/t.yaml --store /abs/st")
         );
-        // Left running by a kill: no sweep runs it now, so it is interrupted too.
-        let killed = ExperimentInfo {
+        // Left running by a kill: no sweep runs it now, so it is interrupted too; one a live
+        // sweep runs, read through its dashboard, is resumed by nobody.
+        let left = ExperimentInfo {
             status: ExperimentStatus::Running,
             ..stopped.clone()
         };
+        let killed = output::Running::default().shown(left.clone());
         assert!(resume_command(&killed, None, store).is_some());
+        let live = output::Running::experiment(left.name.clone()).shown(left);
+        assert_eq!(resume_command(&live, None, store), None);
         let done = ExperimentInfo {
             status: ExperimentStatus::Finished,
             ..stopped.clone()

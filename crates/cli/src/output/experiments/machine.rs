@@ -20,7 +20,7 @@ use crate::output::trials_json::{finite, TrialRow};
 struct ExperimentRow<'a> {
     name: &'a str,
     description: &'a str,
-    /// As a process that runs no sweep on the store sees it (`status_when_idle`).
+    /// As `Running::shown` shows it: `running` only for the experiment a live sweep runs.
     status: &'static str,
     /// The first objective, which `best` is judged by.
     objective: &'a str,
@@ -55,17 +55,17 @@ struct ObjectiveRow {
     goal: &'static str,
 }
 
-/// An experiment's trials by state, as a process that runs no sweep on the store sees them.
+/// An experiment's trials by state, as its status shows them (`Running::shown`).
 #[derive(Debug, Serialize)]
 struct CountsRow {
     stored: usize,
     completed: usize,
     pruned: usize,
     failed: usize,
-    /// Running now: none, since no sweep runs an experiment of a store this process holds
-    /// (the API's key, which counts those of a sweep that runs it).
+    /// Running now, in the experiment a live sweep runs (read through its dashboard); none
+    /// elsewhere, as the API counts them.
     running: usize,
-    /// Left running by a sweep that was killed.
+    /// Left running by a sweep that was killed, of an experiment no sweep runs now.
     interrupted: usize,
     /// Waiting for their turn, or put back by a sweep that was stopped.
     queued: usize,
@@ -189,10 +189,11 @@ fn experiment_row<'a>(
 ) -> ExperimentRow<'a> {
     let objectives = info.objectives(spec);
     let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+    let live = crate::output::runs_now(info);
     ExperimentRow {
         name: &info.name,
         description: &info.description,
-        status: info.status_when_idle().as_str(),
+        status: info.status.as_str(),
         objective: &info.objective,
         goal: info.goal.as_str(),
         objectives: objectives
@@ -214,8 +215,8 @@ fn experiment_row<'a>(
             completed: n(TrialState::Completed),
             pruned: n(TrialState::Pruned),
             failed: n(TrialState::Failed),
-            running: 0,
-            interrupted: n(TrialState::Running),
+            running: if live { n(TrialState::Running) } else { 0 },
+            interrupted: if live { 0 } else { n(TrialState::Running) },
             queued: n(TrialState::Queued),
         },
         best: best.map(|t| BestRow {
