@@ -33,6 +33,7 @@ mod history;
 mod linalg;
 mod nsga2;
 mod optimize;
+mod plausible;
 mod pruner;
 mod random;
 mod sobol;

@@ -29,7 +29,12 @@
 //! with `crossover: sbx` half the numeric parameters, at random, take a value spread around
 //! both parents' (simulated binary crossover); otherwise it copies the first. Each parameter
 //! is then drawn afresh from its distribution with probability
-//! `mutation_prob` (by default one over the number of parameters). A conditional parameter
+//! `mutation_prob` (by default one over the number of parameters). A crossover's value of a
+//! prior-shaped parameter (`normal`, `log_normal`, `beta` and their `q_` forms) is clipped to
+//! the prior's central range (`plausible`), those of bounded ones to their closed interval: the
+//! interval's ends stand for values such a prior never gives (mu ± 7.03 sigma, a beta's 0 and
+//! 1), where children that overshoot would pile up; a value inherited or drawn afresh is the
+//! prior's own draw, tails and all. A conditional parameter
 //! active in the child comes from a parent that has it, or is drawn when neither does. Trial
 //! `k` draws from stream `k` of the experiment's seed.
 
@@ -42,6 +47,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::draw::draw;
+use crate::plausible;
 use crate::random::RandomSampler;
 use crate::unit::Coding;
 use crate::{Result, Sampler, SuggestContext};
@@ -265,9 +271,9 @@ fn parents<'t>(population: &[Member<'t>], rng: &mut ChaCha8Rng) -> [&'t Trial; 2
 }
 
 /// Returns a value of `p` spread around its two `parents`' values (simulated binary crossover,
-/// on the parameter's unit interval, with distribution index `eta`) for half the numeric
-/// parameters both parents have, at random; `None` for the rest. Draws three numbers whatever
-/// it returns.
+/// on the parameter's unit interval, with distribution index `eta`, clipped to the part of it
+/// that proposals keep to: `plausible::range`) for half the numeric parameters both parents
+/// have, at random; `None` for the rest. Draws three numbers whatever it returns.
 fn sbx(p: &Param, parents: [&Trial; 2], eta: f64, rng: &mut ChaCha8Rng) -> Option<ParamValue> {
     let blend = rng.gen::<f64>() < 0.5;
     let u = rng.gen::<f64>();
@@ -288,13 +294,14 @@ fn sbx(p: &Param, parents: [&Trial; 2], eta: f64, rng: &mut ChaCha8Rng) -> Optio
     };
     let (near, far) = if second { (b, a) } else { (a, b) };
     let child = 0.5 * ((1.0 + beta) * near + (1.0 - beta) * far);
-    Some(n.value(n.at_unit(child.clamp(0.0, 1.0))))
+    let (lowest, highest) = plausible::range(&n);
+    Some(n.value(n.at_unit(child.clamp(lowest, highest))))
 }
 
 /// Returns a value of `p` drawn uniformly between its two `parents`' values widened by `alpha`
 /// times their distance on each side (BLX-alpha, on the parameter's unit interval, clipped to
-/// it) when both parents have a numeric value; `None` otherwise. Draws one number whatever it
-/// returns.
+/// the part of it that proposals keep to: `plausible::range`) when both parents have a numeric
+/// value; `None` otherwise. Draws one number whatever it returns.
 fn blx(p: &Param, parents: [&Trial; 2], alpha: f64, rng: &mut ChaCha8Rng) -> Option<ParamValue> {
     let u = rng.gen::<f64>();
     let Coding::Numeric(n) = Coding::of(&p.distribution) else {
@@ -310,7 +317,8 @@ fn blx(p: &Param, parents: [&Trial; 2], alpha: f64, rng: &mut ChaCha8Rng) -> Opt
     } else {
         child
     };
-    Some(n.value(n.at_unit(child.clamp(0.0, 1.0))))
+    let (lowest, highest) = plausible::range(&n);
+    Some(n.value(n.at_unit(child.clamp(lowest, highest))))
 }
 
 impl Sampler for Nsga2Sampler {

@@ -6,6 +6,8 @@ use experiment::{
     Direction, Distribution, MetricSpec, Param, ParamValue, Params, SearchSpace, Trial, TrialId,
 };
 
+use crate::plausible::TAIL;
+use crate::unit::Coding;
 use crate::{Sampler, SuggestContext};
 
 /// The objective every test minimizes.
@@ -169,4 +171,41 @@ pub(crate) fn median_best_on_quadratic(
             .map(|s| best(&study(sampler(s).as_ref(), &space, budget, quadratic)))
             .collect(),
     )
+}
+
+/// `clip_norm` normal, `step_factor` beta (both prior-shaped) and `lr` log-uniform.
+pub(crate) fn prior_space() -> SearchSpace {
+    SearchSpace::new(vec![
+        Param::new(
+            "clip_norm",
+            Distribution::Normal {
+                mu: 5.0,
+                sigma: 1.0,
+            },
+        ),
+        Param::new("step_factor", Distribution::Beta { a: 2.0, b: 5.0 }),
+        Param::new(
+            "lr",
+            Distribution::LogUniformValues {
+                min: 1e-3,
+                max: 1e-1,
+            },
+        ),
+    ])
+}
+
+/// Returns the unit position (the prior's CDF) of `name`'s value in `params`.
+pub(crate) fn unit_position(space: &SearchSpace, params: &Params, name: &str) -> f64 {
+    let p = space.params().iter().find(|p| p.name == name);
+    let Some(Coding::Numeric(n)) = p.map(|p| Coding::of(&p.distribution)) else {
+        panic!("{name} is no numeric parameter of the space");
+    };
+    let x = n.coordinate(&params[name]);
+    n.unit_of(x.unwrap_or_else(|| panic!("{name}: {:?}", params[name])))
+}
+
+/// Whether unit position `u` is within the prior's central range, up to a rounding of the
+/// value's way back to it.
+pub(crate) fn central(u: f64) -> bool {
+    (TAIL - 1e-9..=1.0 - TAIL + 1e-9).contains(&u)
 }

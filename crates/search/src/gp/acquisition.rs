@@ -10,7 +10,10 @@
 //! scales (so a run can refine its best point to high precision), the most promising of them
 //! climbed by L-BFGS over the numeric coordinates, alternating with a sweep over each
 //! categorical coordinate's values. Candidates, perturbations and sweeps take only the
-//! categories of probability above 0 (`Cube::choices`).
+//! categories of probability above 0 (`Cube::choices`). The box searched is the closed unit
+//! interval for a bounded parameter and the prior's central range for a prior-shaped one
+//! (`Cube::range`, `plausible`), whose interval's ends stand for values the prior never gives:
+//! where the model is flat along a coordinate, the acquisition is highest on a face.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -148,7 +151,10 @@ impl Search<'_, '_> {
             let z: Vec<f64> = (0..d)
                 .map(|i| match self.cube.choices(i) {
                     Some(allowed) => count(allowed[rng.gen_range(0..allowed.len())]),
-                    None => rng.gen::<f64>(),
+                    None => {
+                        let (low, high) = self.cube.range(i);
+                        low + (high - low) * rng.gen::<f64>()
+                    }
                 })
                 .collect();
             global.push(self.cube.canonical(&z));
@@ -166,7 +172,8 @@ impl Search<'_, '_> {
                         Some(_) => base[i],
                         None => {
                             let step: f64 = StandardNormal.sample(rng);
-                            (base[i] + scale * step).clamp(0.0, 1.0)
+                            let (low, high) = self.cube.range(i);
+                            (base[i] + scale * step).clamp(low, high)
                         }
                     })
                     .collect();
@@ -299,9 +306,9 @@ impl Search<'_, '_> {
                     }
                     -v
                 };
-                let zeros = vec![0.0; numeric.len()];
-                let ones = vec![1.0; numeric.len()];
-                let (x, _) = optimize::minimize(objective, &x0, &zeros, &ones, limits);
+                let (lows, highs): (Vec<f64>, Vec<f64>) =
+                    numeric.iter().map(|&i| self.cube.range(i)).unzip();
+                let (x, _) = optimize::minimize(objective, &x0, &lows, &highs, limits);
                 let mut moved = base;
                 for (j, &i) in numeric.iter().enumerate() {
                     moved[i] = x[j];

@@ -14,7 +14,11 @@
 //! worst score seen; with the constant liar, running trials count at the model's prediction
 //! ("kriging believer"), which removes the improvement expected near them. With constraints,
 //! the improvement is over the best trial that meets them, and the acquisition adds the log
-//! probability of meeting them (`feasibility`).
+//! probability of meeting them (`feasibility`). A prior-shaped parameter (`normal`,
+//! `log_normal`, `beta` and their `q_` forms), whose coordinate is its prior's CDF, is proposed
+//! within the prior's central range (`plausible`: mu ± 3.09 sigma), not at the cube's faces,
+//! which stand for values the prior never gives; its startup draws and trials given (enqueued,
+//! warm-started) may lie beyond, and are modelled where they are.
 
 pub(crate) mod acquisition;
 mod feasibility;
@@ -30,6 +34,7 @@ use rand_chacha::ChaCha8Rng;
 
 use self::warp::Transform;
 use crate::history::{self, Combine, Standing};
+use crate::plausible;
 use crate::sobol::SobolSampler;
 use crate::unit::{count, Coding, Numeric};
 use crate::{Result, Sampler, SuggestContext};
@@ -257,6 +262,16 @@ impl<'s> Cube<'s> {
             .iter()
             .map(|a| matches!(a.kind, AxisKind::Categorical { .. }))
             .collect()
+    }
+
+    /// Returns the unit interval that proposals keep to in numeric coordinate `i`: the closed
+    /// [0, 1] for a bounded parameter, the prior's central range for a prior-shaped one
+    /// (`plausible::range`); [0, 1] for a categorical one, which is not searched so.
+    fn range(&self, i: usize) -> (f64, f64) {
+        match &self.axes[i].kind {
+            AxisKind::Numeric(n) => plausible::range(n),
+            AxisKind::Categorical { .. } => (0.0, 1.0),
+        }
     }
 
     /// Returns the categories coordinate `i` may propose (those of probability above 0), or

@@ -582,3 +582,52 @@ fn golden_sequence_on_a_bounded_space_for_seed_7() {
         ]
     );
 }
+
+#[test]
+fn issue_f1_children_of_prior_shaped_parameters_stay_within_the_priors_central_range() {
+    // A regression test: children that overshot the unit interval were clipped to its ends,
+    // the prior's 1e-12 quantiles (a clip norm of 5 - 7.03 sigma, which fails its trial) and
+    // a beta's exactly 0 and 1; 3.5-5% of NSGA-II's and NSGA-III's trials got them. Without
+    // mutation, a child's value is its parents' (drawn at random in the first generation, and
+    // free to lie in the prior's tails) or a crossover's, which must be central.
+    use crate::testing::{central, prior_space, unit_position};
+    let space = prior_space();
+    let loss = |p: &Params| {
+        let f = |name: &str| p[name].as_f64().unwrap_or(f64::NAN);
+        (f("lr").ln() - 1e-2f64.ln()).powi(2)
+            + 0.5 * (f("clip_norm") - 5.0)
+            + 0.5 * f("step_factor")
+    };
+    let config = |crossover| Nsga2Config {
+        population_size: 10,
+        mutation_prob: Some(0.0),
+        crossover,
+        ..Nsga2Config::default()
+    };
+    let blx = config(Crossover::Blx { alpha: 0.5 });
+    let sbx = config(Crossover::Sbx { eta: None });
+    let nsga3 = Nsga3Config {
+        genetic: blx,
+        ..Nsga3Config::default()
+    };
+    let samplers = [
+        ("blx", Nsga2Sampler::new(Seed(11), blx, objective())),
+        ("sbx", Nsga2Sampler::new(Seed(11), sbx, objective())),
+        ("nsga3", Nsga2Sampler::nsga3(Seed(11), nsga3, objective())),
+    ];
+    for (name, sampler) in &samplers {
+        let trials = study(sampler, &space, 100, loss);
+        for t in &trials[10..] {
+            for p in ["clip_norm", "step_factor"] {
+                let inherited = trials[..10].iter().any(|f| f.params[p] == t.params[p]);
+                let u = unit_position(&space, &t.params, p);
+                assert!(
+                    inherited || central(u),
+                    "{name}, trial {}: {p} at {u} ({:?})",
+                    t.id.0,
+                    t.params
+                );
+            }
+        }
+    }
+}
