@@ -574,3 +574,75 @@ fn issue_an_experiment_stored_with_the_floored_hyperband_default_resumes_and_kee
     let summary = study(&fresh, &tick_clock(), &spec, &new).unwrap();
     assert_eq!(summary.trials[1].state, experiment::TrialState::Completed);
 }
+
+/// A grid over a `q_uniform` from 0 to 10 with q 4, whose end 10 lies halfway between 8 and 12:
+/// versions before this one listed 12 too (4 points), this one 0, 4 and 8.
+const GRID_OVER_A_HALFWAY_END: &str = "name: e\nseed: 7\nmethod: grid\n\
+    metric: {name: val_loss}\ndata: {csv: data/d.csv, target: y}\nparameters:\n  \
+    lr: {values: [0.3]}\n  clip_norm: {distribution: q_uniform, min: 0, max: 10, q: 4}\n";
+
+#[test]
+fn issue_a_grid_stored_with_the_point_past_a_halfway_end_resumes_with_its_trials() {
+    let spec = spec_at(GRID_OVER_A_HALFWAY_END, "/work/e.yaml");
+    assert_eq!(spec.run_cap, 3);
+    // The grid as an earlier version ran it: 12 too, and a run cap of 4.
+    let points = [0, 4, 8, 12].map(experiment::ParamValue::Int).to_vec();
+    let mut params = spec.space.params().to_vec();
+    for p in &mut params {
+        if p.name == "clip_norm" {
+            p.distribution = experiment::Distribution::Categorical {
+                values: points.clone(),
+                probabilities: None,
+            };
+        }
+    }
+    let earlier = ExperimentSpec {
+        space: experiment::SearchSpace::new(params),
+        run_cap: 4,
+        ..spec.clone()
+    };
+    let norms = |summary: &StudySummary| -> Vec<String> {
+        summary
+            .trials
+            .iter()
+            .map(|t| format!("{} {:?}", t.params["clip_norm"], t.state))
+            .collect()
+    };
+    // Run for 2 of its 4 points (`--run-cap 2`), then resumed from the same file by this
+    // version asking for the 4 (`--run-cap 4`): the points it holds stay, and it goes on with
+    // this grid's 8, the point at the same number, up to this grid's 3 points.
+    let record = |s: &ExperimentSpec| StudyOptions {
+        record: Some(RunRecord {
+            resolved_spec: s.resolved(),
+            resolved_spec_hash: experiment::sha256_hex(s.resolved().as_bytes()),
+            spec_file: "/work/e.yaml".into(),
+            ..RunRecord::default()
+        }),
+        ..options(None)
+    };
+    let store = Store::temporary().unwrap();
+    let clock = tick_clock();
+    let first = StudyOptions {
+        run_cap: Some(2),
+        ..record(&earlier)
+    };
+    study(&store, &clock, &earlier, &first).unwrap();
+    let go_on = StudyOptions {
+        run_cap: Some(4),
+        ..record(&spec)
+    };
+    let summary = study(&store, &clock, &spec, &go_on).unwrap();
+    assert_eq!(
+        norms(&summary),
+        ["0 Completed", "4 Completed", "8 Completed"]
+    );
+    assert_eq!(summary.planned, 3);
+    // Finished with all 4 points: it resumes, and keeps its trial of 12, running nothing more.
+    let store = Store::temporary().unwrap();
+    study(&store, &clock, &earlier, &record(&earlier)).unwrap();
+    let summary = study(&store, &clock, &spec, &record(&spec)).unwrap();
+    assert_eq!(
+        norms(&summary),
+        ["0 Completed", "4 Completed", "8 Completed", "12 Completed"]
+    );
+}
