@@ -213,7 +213,28 @@ fn issue_ls_writes_csv_and_json() {
 fn issue_show_writes_the_experiment_and_its_leaderboard_as_json() {
     let env = mixed_and_empty();
     let shown = json(&env, &["show", "mixed", "--format", "json"]);
-    assert_eq!(keys(&shown), ["experiment", "leaderboard"]);
+    assert_eq!(
+        keys(&shown),
+        ["epochs", "experiment", "leaderboard", "search"]
+    );
+    // The epochs and the search as the API's `/api/experiments/{name}` has them, every key.
+    assert_eq!(
+        keys(&shown["epochs"]),
+        ["cut", "most", "pruned_at", "trained"]
+    );
+    assert_eq!(
+        keys(&shown["search"]),
+        [
+            "constraints",
+            "method",
+            "plateau",
+            "pruner",
+            "pruner_settings",
+            "rungs",
+            "sampler",
+            "target"
+        ]
+    );
     let listed = json(&env, &["ls", "--format", "json"]);
     assert_eq!(shown["experiment"], listed[1]);
     // Best first, as the table's leaderboard, in the rows `sweep trials` writes.

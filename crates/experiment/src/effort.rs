@@ -25,6 +25,9 @@ pub struct Effort {
     cut: u64,
     /// How many trials pruning stopped at each epoch.
     pruned_at: BTreeMap<u32, usize>,
+    /// How many of them the sweep stopped for breaking a constraint no epoch changes, not a
+    /// pruner (`stopped_by_constraint`).
+    by_constraint: usize,
     /// The epochs each trial added trained, for those that reported any.
     by_trial: BTreeMap<TrialId, u32>,
     /// The epochs every trial added trained, less those `cut_left_running` moved to `cut`.
@@ -40,6 +43,7 @@ impl Default for Effort {
             most: Some(0),
             cut: 0,
             pruned_at: BTreeMap::new(),
+            by_constraint: 0,
             by_trial: BTreeMap::new(),
             trained: 0,
             running: BTreeMap::new(),
@@ -63,6 +67,9 @@ impl Effort {
         self.trained += u64::from(epochs);
         if trial.state == TrialState::Pruned && epochs > 0 {
             *self.pruned_at.entry(epochs).or_default() += 1;
+            if stopped_by_constraint(trial) {
+                self.by_constraint += 1;
+            }
         }
         let most = spec.map(|s| most_epochs(s, trial, epochs));
         self.most = self.most.zip(most).map(|(sum, most)| sum + most);
@@ -158,6 +165,32 @@ impl Effort {
             .collect();
         (!stops.is_empty()).then(|| stops.join(", "))
     }
+
+    /// Returns how many of the trials `pruned_text` counts the sweep stopped for breaking a
+    /// constraint that no epoch changes rather than by its pruner, in the dashboard's words: "3
+    /// of them stopped for breaking a constraint no epoch changes, not by a pruner"; `None` when
+    /// none was.
+    pub fn constraint_stops_text(&self) -> Option<String> {
+        let pruned: usize = self.pruned_at.values().sum();
+        let what = "stopped for breaking a constraint no epoch changes, not by a pruner";
+        match self.by_constraint {
+            0 => None,
+            1 if pruned == 1 => Some(format!("that one {what}")),
+            n if n == pruned => Some(format!("all {n} {what}")),
+            n => Some(format!("{n} of them {what}")),
+        }
+    }
+}
+
+/// Returns whether the sweep stopped `trial` for breaking a constraint that no epoch changes
+/// (`param_count`), not by its pruner: the runner prunes it at its first epoch with the reason
+/// `breaks the constraint …, which no epoch changes`.
+fn stopped_by_constraint(trial: &Trial) -> bool {
+    trial.state == TrialState::Pruned
+        && trial
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("breaks the constraint"))
 }
 
 /// Returns the most epochs `trial` of an experiment with `spec` could have trained, having

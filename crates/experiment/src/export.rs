@@ -56,6 +56,11 @@ impl<'a> Judged<'a> {
         }
     }
 
+    /// Returns what the trials trained, as `of` was given it.
+    pub fn effort(&self) -> &'a Effort {
+        self.effort
+    }
+
     /// Returns the epochs `t` trained (its last reported epoch), once it reported one.
     pub fn epochs_of(&self, t: &Trial) -> Option<u32> {
         self.effort.epochs_of(t.id)

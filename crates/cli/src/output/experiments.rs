@@ -122,8 +122,10 @@ pub(crate) fn experiments_kept(
 /// the rows of its leaderboard's `top` trials, best first, of the trials `ranked`
 /// (`experiment::rank_trials` over all of `trials` by the `objectives` and the spec's
 /// constraints) with what `judged` says of each, as `sweep trials --format json` writes them
-/// (`leaderboard`). The best trial and the ranking are the caller's, judged once; written from
-/// the rows themselves, never from those writers' JSON read back.
+/// (`leaderboard`), with the epochs its trials trained and how it searches (`epochs`,
+/// `search`), as the API's `/api/experiments/{name}` says them. The best trial and the
+/// ranking are the caller's, judged once; written from the rows themselves, never from those
+/// writers' JSON read back.
 pub(crate) fn experiment_json(
     out: &mut impl Write,
     (info, spec, resume): (&ExperimentInfo, Option<&ExperimentSpec>, Option<&str>),
@@ -139,7 +141,12 @@ pub(crate) fn experiment_json(
             .collect(),
         false => leaderboard,
     };
-    machine::shown_json(out, (info, spec, resume), (trials, best, kept), leaderboard)
+    machine::shown_json(
+        out,
+        (info, spec, resume),
+        (trials, best, kept),
+        (judged.effort(), leaderboard),
+    )
 }
 
 /// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses,
@@ -245,8 +252,13 @@ pub(crate) fn experiment_header(
         writeln!(out, "busy        {duration} (while any trial ran)")?;
     }
     if let Some(trained) = effort.trained_text() {
+        // Said as the dashboard says it: a trial stopped for breaking a constraint no epoch
+        // changes is pruned, but not by the pruner.
+        let not_pruner = effort
+            .constraint_stops_text()
+            .map_or(String::new(), |text| format!(" ({text})"));
         match effort.pruned_text() {
-            Some(pruned) => writeln!(out, "epochs      {trained}; pruned: {pruned}")?,
+            Some(pruned) => writeln!(out, "epochs      {trained}; pruned: {pruned}{not_pruner}")?,
             None => writeln!(out, "epochs      {trained}")?,
         }
     }
@@ -540,7 +552,94 @@ mod tests {
         assert_eq!(shown["experiment"]["resume_command"], resume);
         assert_eq!(shown["leaderboard"], read(&leaderboard));
         assert_eq!(shown["leaderboard"][0]["rank"], 1);
-        assert_eq!(shown.as_object().map(|o| o.len()), Some(2), "{shown}");
+        let keys: Vec<&str> = shown
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            ["epochs", "experiment", "leaderboard", "search"],
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn issue_show_says_which_pruned_trials_a_constraint_stopped_and_its_json_the_pruning() {
+        // The auditor's dig-con: trials stopped for breaking `param_count <= 20000` were
+        // counted under "pruned: ... at epoch 1" with no word that no pruner stopped them.
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+             train: {epochs: 4}\npruner: {type: asha, min_resource: 1, reduction_factor: 2}\n\
+             constraints: {param_count: {max: 20000}}\n\
+             parameters:\n  lr: {min: 0.001, max: 0.1}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .unwrap();
+        let stopped = |id: u32, reason: &str| Trial {
+            reason: Some(reason.to_string()),
+            ..trial(id, TrialState::Pruned)
+        };
+        let trials = [
+            stopped(
+                0,
+                "breaks the constraint param_count ≤ 20000, which no epoch changes",
+            ),
+            stopped(1, "asha: 0.5 not in the top 1 of 2 at rung 0 (epoch 1)"),
+            stopped(2, "asha: 0.5 not in the top 2 of 4 at rung 1 (epoch 2)"),
+        ];
+        let mut effort = Effort::default();
+        for (t, epochs) in trials.iter().zip([1, 1, 2]) {
+            effort.add(t, Some(&spec), Some(experiment::Step(epochs)));
+        }
+        let info = super::super::trial::tests::info();
+        let mut out = Vec::new();
+        let header = (&trials[..], None, &[][..]);
+        experiment_header(&mut out, &info, Some(&spec), header, &effort).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "epochs      4 trained of at most 12 (0.33x); pruned: 2 trials at epoch 1, 1 at \
+                 2 (1 of them stopped for breaking a constraint no epoch changes, not by a \
+                 pruner)\n"
+            ),
+            "{text}"
+        );
+        // The JSON has the API's `epochs` and `search` of `/api/experiments/{name}`.
+        let objectives = info.objectives(Some(&spec));
+        let judged = Judged::of(Some(&spec), &trials, &effort);
+        let ranked = experiment::rank_trials(&trials, &objectives, &spec.constraints);
+        let mut shown = Vec::new();
+        experiment_json(
+            &mut shown,
+            (&info, Some(&spec), None),
+            (&trials, None, &[]),
+            (&ranked, 1),
+            (&judged, &objectives),
+        )
+        .unwrap();
+        let shown: serde_json::Value = serde_json::from_slice(&shown).unwrap();
+        assert_eq!(
+            shown["epochs"],
+            serde_json::json!({
+                "trained": 4,
+                "most": 12,
+                "cut": 0,
+                "pruned_at": [{"epoch": 1, "trials": 2}, {"epoch": 2, "trials": 1}],
+            })
+        );
+        assert_eq!(shown["search"]["pruner"], "asha");
+        assert_eq!(
+            shown["search"]["pruner_settings"],
+            "{type: asha, min_resource: 1, reduction_factor: 2}"
+        );
+        assert_eq!(
+            shown["search"]["rungs"],
+            "epochs 1 and 2 of at most 4; at each, a trial goes on if in the top 1/2"
+        );
+        assert_eq!(
+            shown["search"]["constraints"],
+            serde_json::json!([{"metric": "param_count", "min": null, "max": 20000.0}])
+        );
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! `created_ms`, `trials: {stored, completed, ...}`, `best: {trial, value}`,
 //! `resume_command`), with every key in
 //! every object and `null` for a value that is missing or that JSON cannot hold (NaN,
-//! infinity); as CSV, one row each under `LS_CSV_COLUMNS`, a missing value an empty cell and a
+//! infinity); `sweep show`'s object adds the API's `epochs` and `search` of one experiment
+//! (with every key too, where the API leaves out one that does not apply); as CSV, one row each under `LS_CSV_COLUMNS`, a missing value an empty cell and a
 //! float written as `experiment::trials_csv` writes it (`NaN`, `inf`).
 
 use std::io::{self, Write};
 
-use experiment::{busy_ms, ExperimentSpec, Timestamp, Trial, TrialState};
+use experiment::{busy_ms, Effort, ExperimentSpec, Timestamp, Trial, TrialState};
 use serde::Serialize;
 use store::ExperimentInfo;
 
@@ -81,26 +82,127 @@ struct BestRow {
 }
 
 /// An experiment as `sweep show EXPERIMENT --format json` writes it: the experiment as `sweep
-/// ls --format json` lists it, and its leaderboard's rows as `sweep trials --format json`
-/// writes them.
+/// ls --format json` lists it, the epochs its trials trained and how it searches as the API's
+/// `/api/experiments/{name}` says them, and its leaderboard's rows as `sweep trials --format
+/// json` writes them.
 #[derive(Debug, Serialize)]
 struct ShownRow<'a> {
     experiment: ExperimentRow<'a>,
+    epochs: EpochsRow,
+    /// `null` when the stored spec does not read with this version.
+    search: Option<SearchRow>,
     leaderboard: Vec<TrialRow<'a>>,
+}
+
+/// The epochs an experiment's trials trained (`experiment::Effort`), as the API's `epochs`.
+#[derive(Debug, Serialize)]
+struct EpochsRow {
+    /// Epochs trained by every trial together (attempts cut off apart).
+    trained: u64,
+    /// The epochs they would have trained had none stopped early; `null` when the stored spec
+    /// cannot be read.
+    most: Option<u64>,
+    /// Epochs trained by attempts a stop or a kill cut off before their trials ran again.
+    cut: u64,
+    /// How many trials were pruned at each epoch, in epoch order (those a constraint stopped
+    /// among them, as the API counts them).
+    pruned_at: Vec<PrunedAtRow>,
+}
+
+/// How many trials were pruned at one epoch.
+#[derive(Debug, Serialize)]
+struct PrunedAtRow {
+    epoch: u32,
+    trials: usize,
+}
+
+/// How an experiment searches, as the API's `search` (and `sweep show`'s `method`, `pruner`
+/// and `rungs` lines) says it; a setting that does not apply is `null` (`[]` for no
+/// constraints) where the API leaves it out.
+#[derive(Debug, Serialize)]
+struct SearchRow {
+    method: &'static str,
+    /// The sampler's settings as a `sampler:` block would set them; `null` for `random`.
+    sampler: Option<String>,
+    pruner: &'static str,
+    /// The pruner's settings as a `pruner:` block; `null` without a pruner.
+    pruner_settings: Option<String>,
+    /// The epochs at which ASHA or Hyperband judges trials, in words.
+    rungs: Option<String>,
+    target: Option<f64>,
+    plateau: Option<PlateauRow>,
+    constraints: Vec<ConstraintRow>,
+}
+
+/// The plateau rule that ends a sweep.
+#[derive(Debug, Serialize)]
+struct PlateauRow {
+    patience: u32,
+    min_delta: f64,
+}
+
+/// A constraint on a metric: its bounds, `null` where it has none.
+#[derive(Debug, Serialize)]
+struct ConstraintRow {
+    metric: String,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+impl EpochsRow {
+    fn of(effort: &Effort) -> EpochsRow {
+        EpochsRow {
+            trained: effort.trained(),
+            most: effort.most(),
+            cut: effort.cut(),
+            pruned_at: effort
+                .pruned_at()
+                .map(|(epoch, trials)| PrunedAtRow { epoch, trials })
+                .collect(),
+        }
+    }
+}
+
+impl SearchRow {
+    fn of(spec: &ExperimentSpec) -> SearchRow {
+        SearchRow {
+            method: spec.method.name(),
+            sampler: spec.method.sampler_yaml(),
+            pruner: spec.pruner.name(),
+            pruner_settings: spec.pruner.is_active().then(|| spec.pruner.yaml()),
+            rungs: spec.rungs_text(),
+            target: spec.target,
+            plateau: spec.plateau.map(|p| PlateauRow {
+                patience: p.patience,
+                min_delta: p.min_delta,
+            }),
+            constraints: spec
+                .constraints
+                .iter()
+                .map(|c| ConstraintRow {
+                    metric: c.metric.clone(),
+                    min: c.min,
+                    max: c.max,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Writes experiment `info`, judged by its `spec` over its `trials` with the spans of work in
 /// `kept` and its `best` trial (`experiment::best_trial`, judged by the caller), with the
-/// command that resumes it (`resume`), and its `leaderboard`'s rows, as one JSON object
-/// (`ShownRow`).
+/// command that resumes it (`resume`), what its trials trained (`effort`) and its
+/// `leaderboard`'s rows, as one JSON object (`ShownRow`).
 pub(super) fn shown_json(
     out: &mut impl Write,
     (info, spec, resume): (&ExperimentInfo, Option<&ExperimentSpec>, Option<&str>),
     (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
-    leaderboard: Vec<TrialRow<'_>>,
+    (effort, leaderboard): (&Effort, Vec<TrialRow<'_>>),
 ) -> io::Result<()> {
     let shown = ShownRow {
         experiment: experiment_row(info, spec, (trials, best), (kept, resume)),
+        epochs: EpochsRow::of(effort),
+        search: spec.map(SearchRow::of),
         leaderboard,
     };
     serde_json::to_writer_pretty(&mut *out, &shown)?;
