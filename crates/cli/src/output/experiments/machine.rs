@@ -5,8 +5,9 @@
 //! `resume_command`), with every key in
 //! every object and `null` for a value that is missing or that JSON cannot hold (NaN,
 //! infinity); `sweep show`'s object adds the API's `epochs` and `search` of one experiment
-//! (with every key too, where the API leaves out one that does not apply); as CSV, one row each under `LS_CSV_COLUMNS`, a missing value an empty cell and a
-//! float written as `experiment::trials_csv` writes it (`NaN`, `inf`).
+//! (with every key too, where the API leaves out one that does not apply); as CSV, one row
+//! each under `LS_CSV_COLUMNS`, a missing value an empty cell and a float written as
+//! `experiment::trials_csv` writes it (`NaN`, `inf`).
 
 use std::io::{self, Write};
 
