@@ -260,3 +260,35 @@ fn ls_lists_in_the_order_and_with_the_counts_of_the_dashboards_api() {
         assert_eq!(api["trials"], ls["trials"], "{}", api["name"]);
     }
 }
+
+#[test]
+fn issue_f3_ls_and_show_write_the_test_splits_metrics_as_the_api_does() {
+    // The test split's metrics were in the dashboard API's `test` alone.
+    let env = four();
+    let store = Store::open(&env.store()).unwrap();
+    let tested = store::TestResult {
+        trial: TrialId(1),
+        metrics: [("test_accuracy".to_string(), 0.964_601_769_911_504_4)]
+            .into_iter()
+            .collect(),
+    };
+    store.put_test_result("gamma-mlp", &tested).unwrap();
+    drop(store);
+    let api =
+        serde_json::json!({"trial": 1, "metrics": {"test_accuracy": 0.964_601_769_911_504_4}});
+    let out = env.sweep(&["ls", "--format", "json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let listed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(listed[2]["name"], "gamma-mlp");
+    assert_eq!(listed[2]["test"], api, "{listed}");
+    assert_eq!(listed[0]["test"], serde_json::Value::Null, "{listed}");
+    let out = env.sweep(&["show", "gamma-mlp", "--format", "json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(shown["experiment"]["test"], api, "{shown}");
+    let csv = env.sweep(&["ls", "--format", "csv"]).stdout;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].ends_with(",test_trial,test_accuracy"), "{csv}");
+    assert!(lines[3].ends_with(",1,0.9646017699115044"), "{csv}");
+    assert!(lines[1].ends_with(",,"), "{csv}");
+}

@@ -14,16 +14,30 @@ use experiment::{
     busy_ms, format_duration, Effort, ExperimentSpec, Judged, MetricSpec, Timestamp, Trial,
     TrialState,
 };
-use store::ExperimentInfo;
+use store::{ExperimentInfo, TestResult};
 
 use super::leaderboard::cells::Cells;
 use super::{named_metric, table, visible};
 use crate::args::Format;
 
 /// What the rows of a list of experiments have beside their trials, one of each per row (a
-/// row past the end of either has none): the spans of work its trials' records keep, and the
-/// command that resumes it (`experiments_kept`).
-type Beside<'a> = (&'a [Vec<(Timestamp, Timestamp)>], &'a [Option<String>]);
+/// row past the end of any has none): the spans of work its trials' records keep, the
+/// command that resumes it, and its best trial's result on the test split (`experiments_kept`).
+type Beside<'a> = (
+    &'a [Vec<(Timestamp, Timestamp)>],
+    &'a [Option<String>],
+    &'a [Option<TestResult>],
+);
+
+/// An experiment as `sweep show EXPERIMENT --format json` heads its JSON: its stored facts,
+/// its stored spec where that still parses, the command that resumes it, and its test result
+/// (`experiment_json`).
+type Headed<'a> = (
+    &'a ExperimentInfo,
+    Option<&'a ExperimentSpec>,
+    Option<&'a str>,
+    Option<&'a TestResult>,
+);
 
 /// Writes the list of experiments, each row's best trial judged by its spec in `specs`, one
 /// per row (`None` for a stored spec that does not read, which ranks by the stored objective
@@ -39,14 +53,15 @@ pub(crate) fn experiments_with(
         .iter()
         .map(|(info, trials)| (idle.shown(info.clone()), trials.clone()))
         .collect();
-    experiments_kept(out, &rows, specs, (&[], &[]), Format::Table)
+    experiments_kept(out, &rows, specs, (&[], &[], &[]), Format::Table)
 }
 
 /// Writes the list of experiments as `experiments_with` does, in the order of `rows`, each
 /// row's busy time counting the spans of work its trials' records keep (`kept`, one list per
 /// row, `Store::traced_trials` and `TrialTrace::spans`: attempts cut off, a killed trial's
 /// start to its last report), and, as JSON, the command that resumes it (`resumes`, one per
-/// row, `None` for one not interrupted); a row past the end of either has none. No rows write
+/// row, `None` for one not interrupted) and its test result (`tests`, as JSON and CSV); a row
+/// past the end of any has none. No rows write
 /// nothing as a table: a line counted by a script is an experiment (the caller says on
 /// standard error that there are none); as CSV they write the header alone, as JSON an empty
 /// array. A table's names and objectives past `cells::WIDTH` characters are cut, and a line
@@ -55,13 +70,13 @@ pub(crate) fn experiments_kept(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
-    (kept, resumes): Beside<'_>,
+    (kept, resumes, tests): Beside<'_>,
     format: Format,
 ) -> io::Result<()> {
     match format {
         Format::Table => {}
-        Format::Json => return machine::json(out, rows, specs, (kept, resumes)),
-        Format::Csv => return machine::csv(out, rows, specs, kept),
+        Format::Json => return machine::json(out, rows, specs, (kept, resumes, tests)),
+        Format::Csv => return machine::csv(out, rows, specs, (kept, &[], tests)),
     }
     if rows.is_empty() {
         return Ok(());
@@ -118,7 +133,8 @@ pub(crate) fn experiments_kept(
 /// Writes `sweep show EXPERIMENT --format json`'s object: experiment `info`, judged by its
 /// `spec` over its `trials` with the spans of work their records keep (`kept`) and its `best`
 /// trial (`experiment::best_trial`) and the command that resumes it (`resume`, for an
-/// interrupted sweep), as `sweep ls --format json` lists it (`experiment`), and
+/// interrupted sweep) and its `test` result, as `sweep ls --format json` lists it
+/// (`experiment`), and
 /// the rows of its leaderboard's `top` trials, best first, of the trials `ranked`
 /// (`experiment::rank_trials` over all of `trials` by the `objectives` and the spec's
 /// constraints) with what `judged` says of each, as `sweep trials --format json` writes them
@@ -128,7 +144,7 @@ pub(crate) fn experiments_kept(
 /// writers' JSON read back.
 pub(crate) fn experiment_json(
     out: &mut impl Write,
-    (info, spec, resume): (&ExperimentInfo, Option<&ExperimentSpec>, Option<&str>),
+    (info, spec, resume, test): Headed<'_>,
     (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
     (ranked, top): (&[&Trial], usize),
     (judged, objectives): (&Judged<'_>, &[MetricSpec]),
@@ -143,7 +159,7 @@ pub(crate) fn experiment_json(
     };
     machine::shown_json(
         out,
-        (info, spec, resume),
+        (info, spec, resume, test),
         (trials, best, kept),
         (judged.effort(), leaderboard),
     )
@@ -412,7 +428,7 @@ mod tests {
         let rows = [(info, vec![trial(0, TrialState::Completed)])];
         let write = |format: Format| {
             let mut out = Vec::new();
-            experiments_kept(&mut out, &rows, &[None], (&[], &[]), format).unwrap();
+            experiments_kept(&mut out, &rows, &[None], (&[], &[], &[]), format).unwrap();
             String::from_utf8(out).unwrap()
         };
         let text = write(Format::Table);
@@ -446,7 +462,7 @@ mod tests {
             vec![trial(0, TrialState::Completed)],
         )];
         let mut out = Vec::new();
-        experiments_kept(&mut out, &short, &[None], (&[], &[]), Format::Table).unwrap();
+        experiments_kept(&mut out, &short, &[None], (&[], &[], &[]), Format::Table).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
         assert!(
@@ -533,7 +549,7 @@ mod tests {
         let mut shown = Vec::new();
         experiment_json(
             &mut shown,
-            (&info, None, Some(resume)),
+            (&info, None, Some(resume), None),
             (&trials, best, &kept),
             (&ranked, board.len()),
             (&judged, &objectives),
@@ -541,7 +557,11 @@ mod tests {
         .unwrap();
         let mut listed = Vec::new();
         let rows = [(info.clone(), trials.clone())];
-        let beside = (&[kept.to_vec()][..], &[Some(resume.to_string())][..]);
+        let beside = (
+            &[kept.to_vec()][..],
+            &[Some(resume.to_string())][..],
+            &[None][..],
+        );
         experiments_kept(&mut listed, &rows, &[None], beside, Format::Json).unwrap();
         let mut leaderboard = Vec::new();
         super::super::trials_json(&mut leaderboard, &board, &judged, (&trials, &objectives))
@@ -611,7 +631,7 @@ mod tests {
         let mut shown = Vec::new();
         experiment_json(
             &mut shown,
-            (&info, Some(&spec), None),
+            (&info, Some(&spec), None, None),
             (&trials, None, &[]),
             (&ranked, 1),
             (&judged, &objectives),

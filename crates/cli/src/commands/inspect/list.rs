@@ -6,8 +6,9 @@
 //! dashboard does.
 
 use experiment::{list_order, name_matches, ListedExperiment, Timestamp, Trial, TrialState};
-use store::{ExperimentInfo, ExperimentStatus, Store};
+use store::{ExperimentInfo, ExperimentStatus, Store, TestResult, TEST_RESULT};
 
+use super::records::readable_record;
 use super::show::resume_command;
 use super::{stored_spec, traced_trials, LEFT_OUT_BELOW};
 use crate::args::{Format, LsArgs};
@@ -24,6 +25,9 @@ struct Listed {
     kept: Vec<(Timestamp, Timestamp)>,
     /// The command that resumes it, for JSON alone; `None` otherwise.
     resume: Option<String>,
+    /// Its best trial's result on the test split, for JSON and CSV alone; `None` otherwise, or
+    /// where there is none or its record does not read (said on standard error).
+    test: Option<TestResult>,
 }
 
 /// Lists the store's experiments on standard output in `--format`, in `--sort`'s order, those
@@ -64,6 +68,7 @@ pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
     let mut specs = Vec::with_capacity(order.len());
     let mut kept = Vec::with_capacity(order.len());
     let mut resumes = Vec::with_capacity(order.len());
+    let mut tests = Vec::with_capacity(order.len());
     let mut slots: Vec<Option<Listed>> = listed.into_iter().map(Some).collect();
     for i in order {
         // `list_order` gives each position once.
@@ -72,11 +77,13 @@ pub(crate) fn ls(args: &LsArgs) -> anyhow::Result<Outcome> {
             specs.push(one.spec);
             kept.push(one.kept);
             resumes.push(one.resume);
+            tests.push(one.test);
         }
     }
     // As CSV, the header alone; as JSON, `[]`; as a table, nothing.
     let mut out = crate::standard_output::lock();
-    output::experiments_kept(&mut out, &rows, &specs, (&kept, &resumes), args.format)?;
+    let beside = (&kept[..], &resumes[..], &tests[..]);
+    output::experiments_kept(&mut out, &rows, &specs, beside, args.format)?;
     Ok(Outcome::Success)
 }
 
@@ -90,8 +97,8 @@ fn keeps(args: &LsArgs, info: &ExperimentInfo) -> bool {
 }
 
 /// Reads what `sweep ls` writes of experiment `info`: its trials with their records, its
-/// stored spec (one that does not read said on standard error) and, for JSON, the command that
-/// resumes it.
+/// stored spec (one that does not read said on standard error), for JSON the command that
+/// resumes it, and for JSON and CSV its test result (one that does not read said so too).
 fn read(store: &Store, info: ExperimentInfo, args: &LsArgs) -> anyhow::Result<Listed> {
     let traced = traced_trials(store, &info.name)?;
     let spec = stored_spec(&info, LEFT_OUT_BELOW);
@@ -106,12 +113,25 @@ fn read(store: &Store, info: ExperimentInfo, args: &LsArgs) -> anyhow::Result<Li
         }
         _ => None,
     };
+    let test = match args.format {
+        Format::Json | Format::Csv => readable_record(
+            TEST_RESULT,
+            &info.name,
+            store.test_result(&info.name),
+            "its best trial's result on the test split is not listed",
+            false,
+        )?
+        .ok()
+        .flatten(),
+        Format::Table => None,
+    };
     Ok(Listed {
         info,
         trials: traced.trials,
         spec,
         kept: traced.kept,
         resume,
+        test,
     })
 }
 

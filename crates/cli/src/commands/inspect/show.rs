@@ -117,7 +117,12 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
         output::experiment_json(
             &mut out,
-            (&info, spec.as_ref(), resume.as_deref()),
+            (
+                &info,
+                spec.as_ref(),
+                resume.as_deref(),
+                test.as_ref().ok().and_then(Option::as_ref),
+            ),
             summary,
             (&ranked, top),
             (&judged, &objectives),

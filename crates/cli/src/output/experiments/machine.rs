@@ -2,18 +2,19 @@
 //! EXPERIMENT --format json` heads it). As JSON, an experiment is one object whose keys are the
 //! dashboard API's names for the same facts (`name`, `status`, `objective`, `goal`, `run_cap`,
 //! `created_ms`, `trials: {stored, completed, ...}`, `best: {trial, value}`,
-//! `resume_command`), with every key in
+//! `resume_command`, `test: {trial, metrics}`), with every key in
 //! every object and `null` for a value that is missing or that JSON cannot hold (NaN,
 //! infinity); `sweep show`'s object adds the API's `epochs` and `search` of one experiment
 //! (with every key too, where the API leaves out one that does not apply); as CSV, one row
 //! each under `LS_CSV_COLUMNS`, a missing value an empty cell and a float written as
 //! `experiment::trials_csv` writes it (`NaN`, `inf`).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{busy_ms, Effort, ExperimentSpec, Timestamp, Trial, TrialState};
 use serde::Serialize;
-use store::ExperimentInfo;
+use store::{ExperimentInfo, TestResult};
 
 use crate::output::trials_json::{finite, TrialRow};
 
@@ -48,6 +49,9 @@ struct ExperimentRow<'a> {
     /// The command that resumes an interrupted sweep, as `sweep show`'s `resume` line and the
     /// API's `resume_command` give it; `null` for one that is not interrupted.
     resume_command: Option<&'a str>,
+    /// Its best trial's metrics on the held-out test split as the store keeps them, as the
+    /// API's `test` (`TestRow`); `null` where none was measured (or its record does not read).
+    test: Option<TestRow<'a>>,
 }
 
 /// One objective: its metric and whether it is minimized or maximized.
@@ -80,6 +84,18 @@ struct BestRow {
     /// `null` in JSON where it is not finite.
     #[serde(serialize_with = "finite_or_null")]
     value: Option<f64>,
+}
+
+/// The trial measured on the test split and its metrics, as the API's `test`.
+#[derive(Debug, Serialize)]
+struct TestRow<'a> {
+    /// The trial measured: the best on validation when it was (a later run may have found a
+    /// better one, `best`, measured when that run ends).
+    trial: u32,
+    /// Its test metrics by name (`test_accuracy`, ...) in full precision; `null` in JSON where
+    /// not finite.
+    #[serde(serialize_with = "finite_metrics")]
+    metrics: &'a BTreeMap<String, f64>,
 }
 
 /// An experiment as `sweep show EXPERIMENT --format json` writes it: the experiment as `sweep
@@ -196,12 +212,12 @@ impl SearchRow {
 /// `leaderboard`'s rows, as one JSON object (`ShownRow`).
 pub(super) fn shown_json(
     out: &mut impl Write,
-    (info, spec, resume): (&ExperimentInfo, Option<&ExperimentSpec>, Option<&str>),
+    (info, spec, resume, test): super::Headed<'_>,
     (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
     (effort, leaderboard): (&Effort, Vec<TrialRow<'_>>),
 ) -> io::Result<()> {
     let shown = ShownRow {
-        experiment: experiment_row(info, spec, (trials, best), (kept, resume)),
+        experiment: experiment_row(info, spec, (trials, best), (kept, resume, test)),
         epochs: EpochsRow::of(effort),
         search: spec.map(SearchRow::of),
         leaderboard,
@@ -211,40 +227,55 @@ pub(super) fn shown_json(
 }
 
 /// Writes the experiments of `rows`, judged by `specs` with the spans of work in `kept` and
-/// the commands that resume them in `resumes`, as `experiments_kept` takes them, as a JSON
-/// array (`[]` for none).
+/// the commands that resume them in `resumes` and their test results in `tests`, as
+/// `experiments_kept` takes them, as a JSON array (`[]` for none).
 pub(super) fn json(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
-    (kept, resumes): super::Beside<'_>,
+    beside: super::Beside<'_>,
 ) -> io::Result<()> {
-    let listed: Vec<ExperimentRow<'_>> = listed(rows, specs, (kept, resumes)).collect();
+    let listed: Vec<ExperimentRow<'_>> = listed(rows, specs, beside).collect();
     serde_json::to_writer_pretty(&mut *out, &listed)?;
     writeln!(out)
 }
 
-/// Writes the experiments as `json` takes them, as CSV (the header alone for none).
+/// Writes the experiments as `json` takes them (the commands that resume them aside), as CSV
+/// (the header alone for none): `LS_CSV_COLUMNS`, then one column for each test metric any
+/// of them measured, by its name (`test_accuracy`, ...), in name order, as the trials' CSV
+/// has one per metric; a cell is empty where its experiment has no such test metric.
 pub(super) fn csv(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
-    kept: &[Vec<(Timestamp, Timestamp)>],
+    (kept, _, tests): super::Beside<'_>,
 ) -> io::Result<()> {
-    out.write_all(csv_line(&LS_CSV_COLUMNS.map(String::from)).as_bytes())?;
-    for row in listed(rows, specs, (kept, &[])) {
-        out.write_all(csv_line(&row.csv_cells()).as_bytes())?;
+    let listed: Vec<ExperimentRow<'_>> = listed(rows, specs, (kept, &[], tests)).collect();
+    let measured: BTreeSet<&str> = (listed.iter())
+        .filter_map(|row| row.test.as_ref())
+        .flat_map(|test| test.metrics.keys().map(String::as_str))
+        .collect();
+    let mut header: Vec<String> = LS_CSV_COLUMNS.map(String::from).to_vec();
+    header.extend(measured.iter().map(|name| name.to_string()));
+    out.write_all(csv_line(&header).as_bytes())?;
+    for row in &listed {
+        let mut cells = row.csv_cells();
+        cells.extend(measured.iter().map(|name| {
+            let value = row.test.as_ref().and_then(|t| t.metrics.get(*name));
+            value.map_or(String::new(), |v| format!("{v:?}"))
+        }));
+        out.write_all(csv_line(&cells).as_bytes())?;
     }
     Ok(())
 }
 
 /// Returns each of `rows` as a row, judged by its spec in `specs`; a row past the end of
-/// `kept` counts no spans beside its trials, and one past the end of `resumes` has no command
-/// that resumes it.
+/// `kept` counts no spans beside its trials, one past the end of `resumes` has no command
+/// that resumes it, and one past the end of `tests` no test result.
 fn listed<'a>(
     rows: &'a [(ExperimentInfo, Vec<Trial>)],
     specs: &'a [Option<ExperimentSpec>],
-    (kept, resumes): super::Beside<'a>,
+    (kept, resumes, tests): super::Beside<'a>,
 ) -> impl Iterator<Item = ExperimentRow<'a>> + 'a {
     rows.iter()
         .zip(specs)
@@ -252,15 +283,17 @@ fn listed<'a>(
         .map(|(row, ((info, trials), spec))| {
             let kept = kept.get(row).map_or(&[][..], Vec::as_slice);
             let resume = resumes.get(row).and_then(Option::as_deref);
+            let test = tests.get(row).and_then(Option::as_ref);
             let objectives = info.objectives(spec.as_ref());
             let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
             let best = experiment::best_trial(trials, &objectives, constraints);
-            experiment_row(info, spec.as_ref(), (trials, best), (kept, resume))
+            experiment_row(info, spec.as_ref(), (trials, best), (kept, resume, test))
         })
 }
 
-/// The columns of `sweep ls --format csv`: `ExperimentRow`'s facts, one cell each.
-const LS_CSV_COLUMNS: [&str; 17] = [
+/// The columns of `sweep ls --format csv`: `ExperimentRow`'s facts, one cell each (the test
+/// split's trial as `test_trial`), before its test metrics' columns (`csv`).
+const LS_CSV_COLUMNS: [&str; 18] = [
     "name",
     "status",
     "objective",
@@ -278,17 +311,22 @@ const LS_CSV_COLUMNS: [&str; 17] = [
     "created",
     "finished",
     "busy_seconds",
+    "test_trial",
 ];
 
 /// Returns `info`, judged by its `spec` over its `trials`, whose `best` is as
 /// `experiment::best_trial` judges it, as `sweep ls --format json` lists it; `kept` are the
-/// spans of work its trials' records keep, which its busy time counts, and `resume` the
-/// command that resumes it.
+/// spans of work its trials' records keep, which its busy time counts, `resume` the
+/// command that resumes it and `test` its test result.
 fn experiment_row<'a>(
     info: &'a ExperimentInfo,
     spec: Option<&ExperimentSpec>,
     (trials, best): (&[Trial], Option<&Trial>),
-    (kept, resume): (&[(Timestamp, Timestamp)], Option<&'a str>),
+    (kept, resume, test): (
+        &[(Timestamp, Timestamp)],
+        Option<&'a str>,
+        Option<&'a TestResult>,
+    ),
 ) -> ExperimentRow<'a> {
     let objectives = info.objectives(spec);
     let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
@@ -330,6 +368,10 @@ fn experiment_row<'a>(
         #[allow(clippy::cast_precision_loss)]
         busy_seconds: busy_ms(trials, kept, None).map(|ms| ms as f64 / 1000.0),
         resume_command: resume,
+        test: test.map(|t| TestRow {
+            trial: t.trial.0,
+            metrics: &t.metrics,
+        }),
     }
 }
 
@@ -360,6 +402,9 @@ impl ExperimentRow<'_> {
             self.finished.clone().unwrap_or_default(),
             self.busy_seconds
                 .map_or(String::new(), |s| format!("{s:?}")),
+            self.test
+                .as_ref()
+                .map_or(String::new(), |t| t.trial.to_string()),
         ]
     }
 }
@@ -374,6 +419,14 @@ impl BestRow {
 /// Serializes a value JSON cannot hold (NaN, infinity) as `null`, as the API writes it.
 fn finite_or_null<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     finite(*v).serialize(s)
+}
+
+/// Serializes test metrics with a value JSON cannot hold as `null`, as the API writes them.
+fn finite_metrics<S: serde::Serializer>(
+    metrics: &&BTreeMap<String, f64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(metrics.iter().map(|(name, v)| (name, finite(Some(*v)))))
 }
 
 /// Returns one CSV line, ending in a newline, each cell as `experiment::trials_csv` writes
@@ -412,7 +465,7 @@ mod tests {
         ];
         let listed = |format: Format| {
             let mut out = Vec::new();
-            experiments_kept(&mut out, &rows, &[None, None], (&[], &[]), format).unwrap();
+            experiments_kept(&mut out, &rows, &[None, None], (&[], &[], &[]), format).unwrap();
             String::from_utf8(out).unwrap()
         };
         let json: serde_json::Value = serde_json::from_str(&listed(Format::Json)).unwrap();
@@ -438,15 +491,72 @@ mod tests {
         assert_eq!(
             listed(Format::Csv),
             "name,status,objective,goal,objectives,run_cap,stored,completed,pruned,failed,\
-             interrupted,queued,best_trial,best_value,created,finished,busy_seconds\n\
-             e,finished,val_loss,minimize,val_loss,2,2,1,0,1,0,0,0,0.25,1970-01-01T00:00:00.000Z,,\n\
+             interrupted,queued,best_trial,best_value,created,finished,busy_seconds,test_trial\n\
+             e,finished,val_loss,minimize,val_loss,2,2,1,0,1,0,0,0,0.25,1970-01-01T00:00:00.000Z,,,\n\
              \"empty, \"\"quoted\"\"\",finished,val_loss,minimize,val_loss,2,0,0,0,0,0,0,,,\
-             1970-01-01T00:00:00.000Z,,\n"
+             1970-01-01T00:00:00.000Z,,,\n"
         );
         // No experiments: a header alone, or an empty array, that a script reads as none.
         let mut out = Vec::new();
-        experiments_kept(&mut out, &[], &[], (&[], &[]), Format::Json).unwrap();
+        experiments_kept(&mut out, &[], &[], (&[], &[], &[]), Format::Json).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn issue_f3_ls_and_show_write_the_test_result_as_the_api_does() {
+        // The test split's metrics were in the API's `test` alone: `sweep ls` and `sweep show`
+        // wrote them in no machine-readable form.
+        let info = crate::output::trial::tests::info();
+        let tested = TestResult {
+            trial: experiment::TrialId(1),
+            metrics: [
+                ("test_accuracy".to_string(), 0.964_601_769_911_504_4),
+                ("test_loss".to_string(), f64::NAN),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let other = ExperimentInfo {
+            name: "f".into(),
+            ..info.clone()
+        };
+        let rows = [(info.clone(), Vec::new()), (other, Vec::new())];
+        let tests = [Some(tested.clone()), None];
+        let listed = |format: Format| {
+            let mut out = Vec::new();
+            let beside = (&[][..], &[][..], &tests[..]);
+            experiments_kept(&mut out, &rows, &[None, None], beside, format).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let json: serde_json::Value = serde_json::from_str(&listed(Format::Json)).unwrap();
+        let api = serde_json::json!({
+            "trial": 1,
+            "metrics": {"test_accuracy": 0.964_601_769_911_504_4, "test_loss": null},
+        });
+        assert_eq!(json[0]["test"], api);
+        // Every key in every object: `null` where none was measured.
+        let test = json[1].as_object().and_then(|e| e.get("test"));
+        assert_eq!(test, Some(&serde_json::Value::Null), "{json}");
+        // As CSV, the trial, then a column per test metric, in full precision.
+        let csv = listed(Format::Csv);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(
+            lines[0].ends_with(",busy_seconds,test_trial,test_accuracy,test_loss"),
+            "{csv}"
+        );
+        assert!(lines[1].ends_with(",1,0.9646017699115044,NaN"), "{csv}");
+        assert!(lines[2].ends_with(",,,"), "{csv}");
+        // `sweep show --format json` heads its answer with the same object.
+        let mut shown = Vec::new();
+        shown_json(
+            &mut shown,
+            (&info, None, None, Some(&tested)),
+            (&[], None, &[]),
+            (&Effort::default(), Vec::new()),
+        )
+        .unwrap();
+        let shown: serde_json::Value = serde_json::from_slice(&shown).unwrap();
+        assert_eq!(shown["experiment"]["test"], api);
     }
 
     /// Returns the cell `experiment::trials_csv` writes for a trial's text parameter `text`.
@@ -478,7 +588,7 @@ mod tests {
                 &mut out,
                 &[(info, Vec::new())],
                 &[None],
-                (&[], &[]),
+                (&[], &[], &[]),
                 Format::Csv,
             )
             .unwrap();
