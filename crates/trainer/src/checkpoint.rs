@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::Categories;
 use crate::model::{HostTensor, Net, Param, Shape};
-use crate::prep::{Normalization, Prepared, TargetScale};
+use crate::prep::{Exact, Normalization, Prepared, TargetScale};
 use crate::{Error, Result};
 
 pub(crate) use keeper::Keeper;
@@ -77,6 +77,12 @@ pub(crate) struct CheckpointV1 {
     /// before scaling; absent otherwise, and in sidecars written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) fill: Option<Vec<f32>>,
+    /// The numeric features prepared from their values as written, in double precision, in
+    /// place of `shift`, `scale` and `fill` (`prep::Exact`: where single precision was not
+    /// exact enough, as for a Unix timestamp), one entry per feature, `null` for the others;
+    /// absent where none is, and in sidecars written before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) exact: Vec<Option<Exact>>,
     /// The categories of each categorical column (`data.categorical`), whose 0/1 indicators
     /// are the last features, in this order; absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -220,6 +226,7 @@ impl CheckpointV1 {
             scale: n.scale.clone(),
             target_scale: data.target_scale.map(|t| [t.mean, t.std]),
             fill: data.fill.clone(),
+            exact: n.exact.clone(),
             categories: data.categories.clone(),
             excluded: data.excluded.clone(),
             pareto: mark.pareto.map(<[f64]>::to_vec),
@@ -253,6 +260,7 @@ impl CheckpointV1 {
             },
             shift: self.shift.clone(),
             scale: self.scale.clone(),
+            exact: self.exact.clone(),
         }
     }
 
@@ -412,6 +420,24 @@ fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
                 } else {
                     " finite"
                 }
+            )));
+        }
+    }
+    if !meta.exact.is_empty() && meta.exact.len() != features {
+        return Err(bad(format!(
+            "`exact` has {} entries for {features} features",
+            meta.exact.len()
+        )));
+    }
+    for (i, exact) in meta.exact.iter().enumerate() {
+        let Some(Exact { shift, scale, fill }) = exact else {
+            continue;
+        };
+        let numbers = [*shift, *scale, fill.unwrap_or_default()];
+        if !numbers.iter().all(|x| x.is_finite()) || *scale == 0.0 {
+            return Err(bad(format!(
+                "`exact` of feature {i} is shift {shift}, scale {scale}, fill {fill:?}, where \
+                 finite numbers and a non-zero scale belong"
             )));
         }
     }

@@ -45,7 +45,13 @@ pub(crate) struct Matrix {
 /// A loaded dataset: features, targets, and their names.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Dataset {
+    /// The numeric features, each cell read in single precision (NaN where missing).
     pub(crate) features: Matrix,
+    /// The numeric features as written, each cell read in double precision, laid out as
+    /// `features` (NaN where missing); empty for image data, which is read as bytes. A column is
+    /// prepared from these where its single-precision reading is not exact enough
+    /// (`prep::Precision`).
+    pub(crate) features_exact: Vec<f64>,
     /// Classification or regression, as given or inferred.
     pub(crate) task: Task,
     /// The class number of each row, an index into `class_names`; empty for regression.
@@ -169,6 +175,14 @@ pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
             decimal_comma_hint(cell)
         )),
     }
+}
+
+/// Returns the value of a feature cell that `number` read, as written: in double precision.
+///
+/// Read apart from its single-precision reading, not widened from it: `1e-50` is 0 in single
+/// precision and `1700000000.25` a multiple of 128.
+pub(crate) fn number_exact(cell: &str) -> f64 {
+    cell.parse::<f64>().unwrap_or(f64::NAN)
 }
 
 /// Returns whether a feature cell holds a missing value: empty, or one of `MISSING_MARKERS`.

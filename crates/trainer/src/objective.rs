@@ -77,6 +77,10 @@ pub struct DataSummary {
     pub missing_categories: usize,
     /// The separator the CSV file was read with when not a comma (`;`, a tab or `|`).
     pub separator: Option<char>,
+    /// One note per numeric column whose values single precision reads with a loss (a large
+    /// offset against their spread, or values that turn to 0) and `normalize: none` leaves so,
+    /// naming it and what to do.
+    pub lossy_columns: Vec<String>,
 }
 
 impl MlpObjective {
@@ -310,6 +314,7 @@ impl MlpObjective {
                 .collect(),
             missing_categories: self.data.missing_categories,
             separator: self.data.separator,
+            lossy_columns: self.data.lossy.clone(),
         }
     }
 

@@ -16,8 +16,9 @@ use std::path::Path;
 
 use crate::checkpoint::{self, CheckpointV1};
 use crate::csv_text::CsvText;
-use crate::data::{is_missing, missing_value, number, quoted, Matrix};
+use crate::data::{is_missing, missing_value, number, number_exact, quoted, Matrix};
 use crate::metrics::softmax_row;
+use crate::prep::Cells;
 use crate::{train, Error, Result};
 
 /// What `predict` wrote.
@@ -59,9 +60,17 @@ pub fn predict(
         path: input_name.to_path_buf(),
         message: e.to_string(),
     })?;
-    let (mut features, unseen) = read_rows(&meta, &text, input_name)?;
+    let (mut features, exact, unseen) = read_rows(&meta, &text, input_name)?;
     let rows = features.rows;
-    meta.normalization().apply(&mut features);
+    let normalization = meta.normalization();
+    normalization.apply(&mut features);
+    normalization.apply_exact(
+        &mut features,
+        Cells {
+            data: &exact,
+            cols: meta.numeric_features(),
+        },
+    );
     // On one thread, as in training, so that the sums run in the same order.
     let thread = train::TrialThread::new()?;
     let dev = dfdx::tensor::Cpu::default();
@@ -159,8 +168,13 @@ fn probability_text(p: f64) -> String {
 }
 
 /// Reads the rows of the CSV `text` (named `input_name` in errors) as the model's features,
-/// before scaling; returns them with the number of categorical cells holding an unseen category.
-fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Matrix, usize)> {
+/// before scaling, and the numeric cells as written (`prep::Cells`, NaN where missing); returns
+/// them with the number of categorical cells holding an unseen category.
+fn read_rows(
+    meta: &CheckpointV1,
+    text: &[u8],
+    input_name: &Path,
+) -> Result<(Matrix, Vec<f64>, usize)> {
     let columns_error = |message: String| Error::Columns {
         path: input_name.to_path_buf(),
         message,
@@ -227,15 +241,20 @@ fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Mat
     );
     let cols = meta.feature_names.len();
     let mut data = Vec::new();
+    let mut exact = Vec::new();
     let mut unseen = 0;
     let mut record = csv::StringRecord::new();
     while csv.read(&mut record)? {
         let mut values = vec![0.0f32; cols];
+        let mut cells = vec![f64::NAN; numeric];
         for (column, (cell, slot)) in record.iter().zip(&slots).enumerate() {
             match slot {
                 Slot::Number(i) => {
                     values[*i] = match (number(cell), &meta.fill) {
-                        (Ok(x), _) => x,
+                        (Ok(x), _) => {
+                            cells[*i] = number_exact(cell);
+                            x
+                        }
                         // Filled as the training data was.
                         (Err(_), Some(fill)) if is_missing(cell) => fill[*i],
                         (Err(message), None) if is_missing(cell) => {
@@ -262,9 +281,10 @@ fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Mat
             }
         }
         data.extend(values);
+        exact.extend(cells);
     }
     let rows = data.len() / cols.max(1);
-    Ok((Matrix { rows, cols, data }, unseen))
+    Ok((Matrix { rows, cols, data }, exact, unseen))
 }
 
 /// Says what to do about a missing cell for a model trained without filling missing values.
@@ -527,5 +547,83 @@ mod tests {
              row to predict needs every value: give one, or train with `data.missing: mean` or \
              `median` to fill them"
         );
+    }
+
+    #[test]
+    fn issue_a_model_of_a_timestamp_column_predicts_its_test_rows_as_it_was_tested() {
+        // x0 as a Unix timestamp, 1.7e9 + 1000 x0: training prepares it from its values as
+        // written; read in single precision and scaled by the f32 shift, predict gave other
+        // values than the model's own on the same rows.
+        let dir = tempfile::tempdir().unwrap();
+        let friedman = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/data/friedman1.csv"),
+        )
+        .unwrap();
+        let mut lines = friedman.lines();
+        let header = lines.next().unwrap();
+        let rows: Vec<String> = lines
+            .map(|line| {
+                let (x0, rest) = line.split_once(',').unwrap();
+                let x0: f64 = x0.parse().unwrap();
+                format!("{:.4},{rest}", 1.7e9 + 1000.0 * x0)
+            })
+            .collect();
+        let csv = dir.path().join("stamped.csv");
+        std::fs::write(&csv, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        let spec = ExperimentSpec::from_yaml_str(
+            &format!(
+                "name: p\ndata: {{csv: {}, target: y}}\nmetric: {{name: val_rmse}}\n\
+                 model: {{hidden: 8}}\ntrain: {{epochs: 2}}\n",
+                csv.display()
+            ),
+            &dir.path().join("p.yaml"),
+        )
+        .unwrap();
+        let store = dir.path().join("store");
+        let objective = MlpObjective::with_checkpoints(&spec, &store, None).unwrap();
+        let ctx = TrialContext {
+            trial: TrialId(0),
+            seed: Seed(1),
+            params: &Params::new(),
+        };
+        objective.run(&ctx, &mut Quiet);
+        let sidecar = CheckpointFile::Sidecar.path(&store, TrialId(0));
+
+        // The model's own outputs on the test split, as training prepared it.
+        let prepared = crate::prep::prepare(&spec.data, spec.seed).unwrap();
+        assert!(prepared.normalization.exact[0].is_some());
+        let (meta, net) = checkpoint::load(&sidecar).unwrap();
+        let dev = dfdx::tensor::Cpu::default();
+        let outputs = train::TrialThread::new()
+            .unwrap()
+            .install(|| train::outputs(&dev, &net, &prepared.test.features))
+            .unwrap();
+        let scale = meta.target_scale().unwrap();
+        let own: Vec<String> = outputs
+            .iter()
+            .map(|&out| scale.invert(out).to_string())
+            .collect();
+
+        let split = crate::prep::split_rows(
+            &vec![0; rows.len()],
+            1,
+            &experiment::SplitSpec {
+                stratify: false,
+                ..spec.data.split
+            },
+            spec.seed,
+        );
+        let input: String = split
+            .test
+            .iter()
+            .map(|&i| format!("{}\n", rows[i]))
+            .collect();
+        let mut out = Vec::new();
+        let input = format!("{header}\n{input}");
+        predict(&sidecar, input.as_bytes(), Path::new("new.csv"), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let predicted: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(predicted.len(), own.len());
+        assert_eq!(predicted, own);
     }
 }

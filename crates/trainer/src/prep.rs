@@ -8,6 +8,8 @@
 //! the training rows only, so nothing about the validation or test rows leaks into training. The
 //! category indicators are not scaled: they stay 0 and 1.
 
+mod exact;
+
 use experiment::{DataSpec, ImageShape, MissingValues, Normalize, Seed, SplitSpec, Task};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -16,6 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::data::{self, Dataset, Matrix};
 use crate::encode::{self, Categories};
 use crate::{Error, Result};
+pub(crate) use exact::{lossy_columns, Cells, Exact};
 
 /// The rows of one split: features, and class numbers or (scaled) target values.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +56,9 @@ pub(crate) struct Normalization {
     pub(crate) kind: Normalize,
     pub(crate) shift: Vec<f32>,
     pub(crate) scale: Vec<f32>,
+    /// The numeric columns prepared from their values as written, in place of `shift` and
+    /// `scale` (and the fill value), one entry per feature; empty where none is (`exact.rs`).
+    pub(crate) exact: Vec<Option<Exact>>,
 }
 
 /// The data every trial trains on: the three splits, normalized, and the names.
@@ -85,6 +91,9 @@ pub(crate) struct Prepared {
     pub(crate) separator: Option<char>,
     /// The columns left out of the features (`data.exclude`).
     pub(crate) excluded: Vec<String>,
+    /// What single precision loses of numeric columns that `normalize: none` leaves as read,
+    /// one note per column (`exact::lossy_columns`).
+    pub(crate) lossy: Vec<String>,
 }
 
 /// Loads, splits and normalizes the data of an experiment seeded with `seed`.
@@ -142,6 +151,15 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
     if rows.validation.is_empty() {
         return Err(unusable("validation"));
     }
+    let lossy = lossy_columns(
+        spec.normalize,
+        &dataset.features,
+        Cells {
+            data: &dataset.features_exact,
+            cols: dataset.features.cols,
+        },
+        &dataset.feature_names,
+    );
     let fitted = (dataset.task == Task::Regression)
         .then(|| TargetScale::fit_target(&rows.train, &dataset.values_f32, &dataset.values));
     let target_scale = fitted.map(|(scale, _)| scale);
@@ -225,6 +243,24 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
     for split in [&mut train, &mut validation, &mut test] {
         normalization.apply(&mut split.features);
     }
+    let cells = |indices: &[usize]| exact::select(&dataset.features_exact, numeric, indices);
+    let (train_cells, validation_cells, test_cells) = (
+        cells(&rows.train),
+        cells(&rows.validation),
+        cells(&rows.test),
+    );
+    let at = |data| Cells {
+        data,
+        cols: numeric,
+    };
+    normalization.choose_precision(
+        spec.missing,
+        [
+            (&mut train.features, at(&train_cells)),
+            (&mut validation.features, at(&validation_cells)),
+            (&mut test.features, at(&test_cells)),
+        ],
+    );
     Ok(Prepared {
         train,
         validation,
@@ -242,6 +278,7 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         missing_categories: dataset.missing_categories,
         separator: dataset.separator,
         excluded: spec.exclude.iter().map(|c| c.value.clone()).collect(),
+        lossy,
     })
 }
 
@@ -250,31 +287,37 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
 fn fit_fill(rule: MissingValues, train: &Matrix) -> std::result::Result<Vec<f32>, usize> {
     (0..train.cols)
         .map(|c| {
-            let mut present: Vec<f64> = (0..train.rows)
+            let present: Vec<f64> = (0..train.rows)
                 .map(|r| f64::from(train.row(r)[c]))
                 .filter(|x| !x.is_nan())
                 .collect();
-            if present.is_empty() {
-                return Err(c);
-            }
-            let n = present.len();
-            let value = if rule == MissingValues::Median {
-                present.sort_by(f64::total_cmp);
-                if n % 2 == 1 {
-                    present[n / 2]
-                } else {
-                    (present[n / 2 - 1] + present[n / 2]) / 2.0
-                }
-            } else {
-                #[allow(clippy::cast_precision_loss)]
-                let mean = present.iter().sum::<f64>() / n as f64;
-                mean
-            };
+            let value = fill_value(rule, present).ok_or(c)?;
             // The statistics of f32 features fit in f32.
             #[allow(clippy::cast_possible_truncation)]
             Ok(value as f32)
         })
         .collect()
+}
+
+/// Returns the mean or median (`rule`) of a column's `present` values; `None` where there are
+/// none.
+fn fill_value(rule: MissingValues, mut present: Vec<f64>) -> Option<f64> {
+    if present.is_empty() {
+        return None;
+    }
+    let n = present.len();
+    Some(if rule == MissingValues::Median {
+        present.sort_by(f64::total_cmp);
+        if n % 2 == 1 {
+            present[n / 2]
+        } else {
+            (present[n / 2 - 1] + present[n / 2]) / 2.0
+        }
+    } else {
+        #[allow(clippy::cast_precision_loss)]
+        let mean = present.iter().sum::<f64>() / n as f64;
+        mean
+    })
 }
 
 /// Replaces the missing (NaN) cells of `m` with their column's `fill` value.
@@ -511,7 +554,12 @@ impl Normalization {
                 (min, to_f32(range.into_iter()))
             }
         };
-        Ok(Normalization { kind, shift, scale })
+        Ok(Normalization {
+            kind,
+            shift,
+            scale,
+            exact: Vec::new(),
+        })
     }
 
     /// Scales the rows of `m` in place.

@@ -23,6 +23,7 @@ fn meta(trial: u32, value: f64) -> CheckpointV1 {
         scale: vec![1.0],
         target_scale: None,
         fill: None,
+        exact: Vec::new(),
         categories: Vec::new(),
         excluded: Vec::new(),
         pareto: None,
@@ -479,4 +480,54 @@ fn a_sidecar_of_another_version_is_refused() {
     fs::write(&path, r#"{"format_version": 2}"#).unwrap();
     let err = read_sidecar(&path).unwrap_err();
     assert!(err.to_string().contains("format version Some(2)"), "{err}");
+}
+
+#[test]
+fn issue_exact_columns_round_trip_and_a_sidecar_without_them_reads_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("0.json");
+    // Written before double precision, or with every column exact enough in single: no field,
+    // read as no exact column, so that the features are scaled by `shift` and `scale` alone.
+    let text = serde_json::to_string(&meta(0, 0.5)).unwrap();
+    assert!(!text.contains("exact"), "{text}");
+    fs::write(&path, &text).unwrap();
+    let old = read_sidecar(&path).unwrap();
+    assert!(old.exact.is_empty());
+    let mut m = crate::data::Matrix {
+        rows: 1,
+        cols: 1,
+        data: vec![3.0],
+    };
+    let cells = crate::prep::Cells {
+        data: &[1.7e9],
+        cols: 1,
+    };
+    old.normalization().apply_exact(&mut m, cells);
+    assert_eq!(m.data, [3.0]);
+
+    let mut stamped = meta(0, 0.5);
+    stamped.exact = vec![Some(Exact {
+        shift: 1_700_000_000.5,
+        scale: 288.7,
+        fill: Some(1_700_000_000.25),
+    })];
+    fs::write(&path, serde_json::to_vec(&stamped).unwrap()).unwrap();
+    let read = read_sidecar(&path).unwrap();
+    assert_eq!(read, stamped);
+    read.normalization().apply_exact(&mut m, cells);
+    let want = ((1.7e9 - 1_700_000_000.5) / 288.7) as f32;
+    assert_eq!(m.data, [want]);
+    for (bad, said) in [
+        ("[null, null]", "`exact` has 2 entries for 1 features"),
+        (
+            r#"[{"shift": 1.0, "scale": 0.0}]"#,
+            "`exact` of feature 0 is shift 1, scale 0",
+        ),
+    ] {
+        let mut json: serde_json::Value = serde_json::to_value(&stamped).unwrap();
+        json["exact"] = serde_json::from_str(bad).unwrap();
+        fs::write(&path, json.to_string()).unwrap();
+        let err = read_sidecar(&path).unwrap_err().to_string();
+        assert!(err.contains(said), "{err}");
+    }
 }

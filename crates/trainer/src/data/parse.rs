@@ -11,8 +11,8 @@ use experiment::{
 
 use super::targets::{numbers_read_as_classes, Targets};
 use super::{
-    is_finite_number, is_integer_text, is_marker, is_missing, missing_value, number, quoted,
-    Dataset, Matrix, TextColumn,
+    is_finite_number, is_integer_text, is_marker, is_missing, missing_value, number, number_exact,
+    quoted, Dataset, Matrix, TextColumn,
 };
 use crate::csv_text::CsvText;
 use crate::encode;
@@ -253,6 +253,8 @@ fn feature_names(header: &[String], roles: &[Role], spec: &DataSpec) -> Result<V
 struct Rows {
     /// The numeric features, row-major; NaN where a missing cell is to be filled.
     data: Vec<f32>,
+    /// The same cells read in double precision (`data::number_exact`).
+    exact: Vec<f64>,
     /// Each kept row's target cell.
     raw_labels: Vec<String>,
     categorical: Vec<TextColumn>,
@@ -279,6 +281,7 @@ fn read_rows(
 ) -> Result<Rows> {
     let mut rows = Rows {
         data: Vec::new(),
+        exact: Vec::new(),
         raw_labels: Vec::new(),
         categorical: spec
             .categorical
@@ -334,6 +337,10 @@ fn read_rows(
                         rows.missing_cells += 1;
                     }
                     rows.data.push(value.unwrap_or(f32::NAN));
+                    rows.exact.push(match value {
+                        Some(_) => number_exact(cell),
+                        None => f64::NAN,
+                    });
                 }
             }
         }
@@ -461,6 +468,7 @@ impl Rows {
         let targets = Targets::from_raw(&self.raw_labels, spec.task);
         let mut dataset =
             targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
+        dataset.features_exact = self.exact;
         dataset.categorical = self.categorical;
         dataset.dropped_rows = self.dropped_rows;
         dataset.missing_cells = self.missing_cells;

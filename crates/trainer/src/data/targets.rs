@@ -94,6 +94,7 @@ impl Targets {
         };
         Ok(Dataset {
             features,
+            features_exact: Vec::new(),
             task,
             labels,
             values,
