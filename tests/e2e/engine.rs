@@ -125,3 +125,46 @@ fn a_sweep_tests_its_best_trial_and_predicts_with_its_checkpoint() {
         "{both:?}"
     );
 }
+
+#[test]
+fn issue_a_column_single_precision_reads_with_a_loss_is_noted_under_normalize_none() {
+    // x0 of Friedman #1 as a Unix timestamp, 1.7e9 + 1000 x0: single precision reads it in
+    // steps of 128, and `normalize: none` trains on that, where standard scales it from its
+    // values as written.
+    let env = TestEnv::new();
+    let friedman =
+        std::fs::read_to_string(tests::repo_root().join("experiments/data/friedman1.csv")).unwrap();
+    let mut lines = friedman.lines();
+    let mut text = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        let (x0, rest) = line.split_once(',').unwrap();
+        let x0: f64 = x0.parse().unwrap();
+        text += &format!("{:.4},{rest}\n", 1.7e9 + 1000.0 * x0);
+    }
+    let csv = env.path().join("stamped.csv");
+    std::fs::write(&csv, text).unwrap();
+    let note = "note: data: column `x0`: single precision rounds its values by up to";
+    for (normalize, noted) in [("none", true), ("standard", false)] {
+        let spec = env.write_spec(
+            &format!("{normalize}.yaml"),
+            &format!(
+                "name: {normalize}\nmetric: {{name: val_rmse}}\n\
+                 data: {{csv: {}, target: y, normalize: {normalize}}}\n\
+                 model: {{hidden: 4}}\ntrain: {{epochs: 1}}\nrun_cap: 1\n",
+                csv.display()
+            ),
+        );
+        let file = spec.to_str().unwrap();
+        let validated = env.sweep(&["validate", file]);
+        assert_eq!(validated.code, 0, "{validated:?}");
+        assert_eq!(
+            validated.stdout.contains(note),
+            noted,
+            "{}",
+            validated.stdout
+        );
+        let run = env.sweep(&["run", file, "--no-serve"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.stderr.contains(note), noted, "{}", run.stderr);
+    }
+}

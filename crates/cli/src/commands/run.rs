@@ -202,12 +202,17 @@ fn objective(
         &store::checkpoint_dir(&args.store.store, &spec.name),
         agent.map(|a| (a.agent, a.agents)),
     )?;
-    if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
+    let data = objective.data_summary();
+    if let Some(note) = missing_note(&data, spec.data.missing) {
         say!(
             "data: {note} in {} (data.missing: {})",
             spec.data.csv.value.display(),
             spec.data.missing.as_str()
         );
+    }
+    // A column name is the data file's own text: its control characters shown, not run.
+    for why in &data.lossy_columns {
+        say!("note: data: {}", crate::output::visible(why));
     }
     Ok(objective)
 }
