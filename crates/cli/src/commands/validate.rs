@@ -243,9 +243,8 @@ fn write_notes(
 fn data_line(data: &DataSummary, missing: MissingValues) -> String {
     let target = match data.task {
         experiment::Task::Classification => format!(
-            "classification, {} classes ({})",
-            data.classes,
-            names_text(&data.class_names, CLASSES_NAMED)
+            "classification, {}",
+            classes_text(data.classes, &data.class_names)
         ),
         experiment::Task::Regression => "regression".to_string(),
     };
@@ -292,6 +291,21 @@ const CATEGORIES_NAMED: usize = 8;
 
 /// The most class names `sweep validate` names; past them it names the first ones.
 const CLASSES_NAMED: usize = 20;
+
+/// Says the `classes` by their `names` in class order: `10 classes (0, 1, ...)`; with two,
+/// which one F1 and ROC AUC score as the positive class, the second in that order (numbers as
+/// numbers, text by its bytes, so `Positive` before `negative`): `2 classes (benign, malignant;
+/// F1 and ROC AUC score malignant)`.
+fn classes_text(classes: usize, names: &[String]) -> String {
+    let listed = names_text(names, CLASSES_NAMED);
+    match names {
+        [_, positive] => format!(
+            "{classes} classes ({listed}; F1 and ROC AUC score {})",
+            names_text(std::slice::from_ref(positive), 1)
+        ),
+        _ => format!("{classes} classes ({listed})"),
+    }
+}
 
 /// Says a categorical column's categories: `island: 3 (Biscoe, Dream, Torgersen)`, or with many
 /// the first of them, `city: 240 (Aachen, Berlin, ..., Essen, ...)`.
@@ -349,5 +363,25 @@ mod tests {
         );
         let classes: Vec<String> = (0..300).map(|i| i.to_string()).collect();
         assert!(names_text(&classes, CLASSES_NAMED).ends_with("18, 19, ..."));
+    }
+
+    #[test]
+    fn issue_f5_two_classes_name_the_one_f1_and_roc_auc_score() {
+        // With labels `Positive` and `negative`, F1 scored `negative` (byte order puts
+        // capitals first) and nothing said so.
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            classes_text(2, &names(&["Positive", "negative"])),
+            "2 classes (Positive, negative; F1 and ROC AUC score negative)"
+        );
+        assert_eq!(
+            classes_text(2, &names(&["benign", "malignant, spread"])),
+            "2 classes (benign, \"malignant, spread\"; F1 and ROC AUC score \"malignant, spread\")"
+        );
+        // With more, F1 is the mean over the classes and there is no ROC AUC.
+        assert_eq!(
+            classes_text(3, &names(&["Adelie", "Chinstrap", "Gentoo"])),
+            "3 classes (Adelie, Chinstrap, Gentoo)"
+        );
     }
 }
