@@ -124,8 +124,8 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
     };
     let stale = env.sweep(&["show", "tiny"]);
     let said = format!(
-        "test split: trial {other}, epoch 3 (measured once, after the sweep; never used to \
-         choose)"
+        "test split: trial {other}, epoch 3 (measured when the run that found it ended; never \
+         used to choose)"
     );
     let now = format!("(the best then; the best is now trial {first}, found by a later run");
     assert!(

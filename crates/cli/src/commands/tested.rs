@@ -1,6 +1,8 @@
 //! The test split: after a sweep, its best trial (by the objective, on validation) is measured
-//! once on the held-out test split; the result is stored apart from the trials and shown apart
-//! from the leaderboard, and never used to choose a trial. With agents, the agent that ran the
+//! on the held-out test split; the result is stored apart from the trials and shown apart
+//! from the leaderboard, and never used to choose a trial. The store keeps one result: a later
+//! run that finds a better trial measures that one in its place, and says whose it replaces
+//! (the record keeps no count of earlier measurements). With agents, the agent that ran the
 //! best trial measured it and the others stored its result (`runner`'s agents), so it is found
 //! stored here.
 
@@ -26,7 +28,9 @@ pub(crate) fn after_run(
         return Ok(());
     };
     let mut out = crate::standard_output::lock();
-    let result = match store.test_result(&spec.name)? {
+    let stored = store.test_result(&spec.name)?;
+    let replaced = replaced_note(stored.as_ref(), best.id);
+    let result = match stored {
         Some(stored) if stored.trial == best.id => stored,
         _ => {
             let Some(measured) = objective.test(best) else {
@@ -54,7 +58,23 @@ pub(crate) fn after_run(
             result
         }
     };
-    print(&mut out, &result, Some(best))
+    print(&mut out, &result, Some(best))?;
+    if let Some(note) = replaced {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
+}
+
+/// Returns the note that the result measured now on trial `best` replaces the one `stored` for
+/// another trial, the best when an earlier run ended: the store keeps one, so the test split
+/// has been measured more than once. `None` where nothing is replaced.
+fn replaced_note(stored: Option<&TestResult>, best: TrialId) -> Option<String> {
+    let earlier = stored.filter(|s| s.trial != best)?;
+    Some(format!(
+        "  (in place of trial {}'s result, measured when an earlier run ended, the best then: \
+         the test split has been measured more than once, and only this result is kept)",
+        earlier.trial
+    ))
 }
 
 /// Prints `experiment`'s test result as the store holds it (`stored`), if there is one, and
@@ -87,7 +107,8 @@ fn print(out: &mut impl Write, result: &TestResult, trial: Option<&Trial>) -> an
         .map_or(String::new(), |r| format!(", epoch {}", r.best_step));
     writeln!(
         out,
-        "\ntest split: trial {}{epoch} (measured once, after the sweep; never used to choose)",
+        "\ntest split: trial {}{epoch} (measured when the run that found it ended; never used to \
+         choose)",
         result.trial
     )?;
     let width = result.metrics.keys().map(String::len).max().unwrap_or(0);
@@ -99,4 +120,36 @@ fn print(out: &mut impl Write, result: &TestResult, trial: Option<&Trial>) -> an
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_f7_a_result_measured_in_place_of_another_trials_says_so() {
+        // A raised run cap measured a better trial on the test split and dropped the earlier
+        // result without a word, the run still saying 'measured once'.
+        let stored = TestResult {
+            trial: TrialId(0),
+            metrics: std::collections::BTreeMap::new(),
+        };
+        assert_eq!(
+            replaced_note(Some(&stored), TrialId(1)).as_deref(),
+            Some(
+                "  (in place of trial 0's result, measured when an earlier run ended, the best \
+                 then: the test split has been measured more than once, and only this result is \
+                 kept)"
+            )
+        );
+        assert_eq!(replaced_note(Some(&stored), TrialId(0)), None);
+        assert_eq!(replaced_note(None, TrialId(1)), None);
+        let mut header = Vec::new();
+        print(&mut header, &stored, None).unwrap();
+        assert_eq!(
+            String::from_utf8(header).unwrap(),
+            "\ntest split: trial 0 (measured when the run that found it ended; never used to \
+             choose)\n"
+        );
+    }
 }

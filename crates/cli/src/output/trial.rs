@@ -194,7 +194,7 @@ fn card(out: &mut impl Write, shown: &Shown<'_>, store_dir: &str) -> io::Result<
             .collect();
         writeln!(
             out,
-            "test split  {} (measured once, after the sweep; never used to choose)",
+            "test split  {} (measured when the run that found it ended; never used to choose)",
             metrics.join(", ")
         )?;
     }
