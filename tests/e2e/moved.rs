@@ -154,11 +154,22 @@ fn issue_a_warm_starts_file_giving_other_trials_on_resume_is_refused_naming_both
         refused.stderr.contains(
             "the file of results experiment `moved` warm-started from changed since it started: \
              it took 2 trials from exp/runs/past.csv"
-        ) && refused
-            .stderr
-            .contains("exp/runs/other.csv gives 3 (sha256 "),
+        ),
         "{refused:?}"
     );
+    // Issue F10: the file's sha256 is the one `sha256sum` prints, and the trials' digest is
+    // called so (it was called "sha256", and matches no `sha256sum` of the file).
+    let sha256sum = |file: &str| {
+        let bytes = std::fs::read(exp.join(file)).unwrap();
+        experiment::sha256_hex(&bytes)[..12].to_string()
+    };
+    let said = format!(
+        "exp/runs/other.csv gives 3 (the file's sha256, as `sha256sum` prints it, was {}, now \
+         {}; the digest of the trials it gives was ",
+        sha256sum("runs/past.csv"),
+        sha256sum("runs/other.csv")
+    );
+    assert!(refused.stderr.contains(&said), "{said}: {refused:?}");
     let show = env.sweep(&["show", "moved", "--spec", "--store", store]);
     assert!(
         show.stdout.contains("warm_start: {csv: runs/past.csv}"),

@@ -110,33 +110,48 @@ impl WarmStarted {
 
 impl WarmStarted {
     /// Returns why experiment `name`, which took these trials when it was created (from the
-    /// file `self.source`, as its spec named it then; `digests[0]` the digest of the trials,
-    /// `store::warm_start_digest`), does not go on now that the file of results its spec names
-    /// gives other trials (`now`, from the file `now.source`; `digests[1]` theirs): both files,
-    /// each with what it gave, and the ways out, as for changed data. Where the files are one,
-    /// "past.csv gave 4 trials (sha256 ..), now 3 (sha256 ..)".
-    pub fn changed_file(&self, name: &str, now: &WarmStarted, digests: [&str; 2]) -> String {
+    /// file `self.source`, as its spec named it then), does not go on now that the file of
+    /// results its spec names gives other trials (`now`, from the file `now.source`): both
+    /// files, each with what it gave, and the ways out, as for changed data. `digests` are the
+    /// digests of the trials then and now (`store::warm_start_digest`), which no `sha256sum`
+    /// of the file prints, so they are called what they are; `file_sha256`, the SHA-256 of the
+    /// file's bytes then and now, where the experiment kept it when it was created (one stored
+    /// before that digest was kept has none), is named as the digest `sha256sum FILE` prints.
+    /// Where the files are one, "past.csv gave 4 trials, now 3 (the file's sha256, as
+    /// `sha256sum` prints it, was .., now ..; the digest of the trials it gives was .., now ..)".
+    pub fn changed_file(
+        &self,
+        name: &str,
+        now: &WarmStarted,
+        digests: [&str; 2],
+        file_sha256: Option<[&str; 2]>,
+    ) -> String {
         let [then_digest, now_digest] = digests.map(crate::short_hash);
         let (then_count, now_count) = (self.trials.len(), now.trials.len());
         let trials = if then_count == 1 { "trial" } else { "trials" };
         let changed = if self.source == now.source {
             format!(
-                "{} gave {then_count} {trials} (sha256 {then_digest}), now {now_count} (sha256 \
-                 {now_digest})",
+                "{} gave {then_count} {trials}, now {now_count}",
                 self.source
             )
         } else {
             format!(
-                "it took {then_count} {trials} from {} (sha256 {then_digest}); {} gives \
-                 {now_count} (sha256 {now_digest})",
+                "it took {then_count} {trials} from {}; {} gives {now_count}",
                 self.source, now.source
             )
         };
+        let bytes = file_sha256.map_or_else(String::new, |sha256| {
+            let [then_file, now_file] = sha256.map(crate::short_hash);
+            format!(
+                "the file's sha256, as `sha256sum` prints it, was {then_file}, now {now_file}; "
+            )
+        });
         format!(
             "the file of results experiment `{name}` warm-started from changed since it \
-             started: {changed}; its trials so far learned from the trials as they were, so \
-             nothing runs: restore the file, give the experiment a new `name:` to start over \
-             from the new one, or remove it"
+             started: {changed} ({bytes}the digest of the trials it gives was {then_digest}, now \
+             {now_digest}); its trials so far learned from the trials as they were, so nothing \
+             runs: restore the file, give the experiment a new `name:` to start over from the \
+             new one, or remove it"
         )
     }
 }
@@ -321,9 +336,12 @@ mod tests {
     }
 
     /// The refusal of a warm start's file that gives other trials now names both files, each
-    /// with what it gave, or the one file with what it gave then and now.
+    /// with what it gave, or the one file with what it gave then and now. Issue F10: the
+    /// digest of the trials was called "sha256", matching no `sha256sum` of the file, and the
+    /// file's own SHA-256, kept since the bytes were compared, was never shown: the trials'
+    /// digest is called so, and the file's sha256, where kept, is named as `sha256sum` prints it.
     #[test]
-    fn a_changed_file_is_named_with_what_it_gave_then_and_now() {
+    fn issue_f10_a_changed_file_is_named_with_what_it_gave_and_which_digest_is_which() {
         let taken = |source: &str, n: u32| WarmStarted {
             source: source.into(),
             trials: (0..n)
@@ -331,26 +349,39 @@ mod tests {
                 .collect(),
             left_out: Vec::new(),
         };
-        let digests = ["1a".repeat(32), "2b".repeat(32)];
-        let digests = [digests[0].as_str(), digests[1].as_str()];
+        let hex = ["1a", "2b", "3c", "4d"].map(|h| h.repeat(32));
+        let digests = [hex[0].as_str(), hex[1].as_str()];
+        let files = Some([hex[2].as_str(), hex[3].as_str()]);
         let then = taken("/exp/runs/past.csv", 4);
-        let moved = then.changed_file("q", &taken("/moved/runs/past.csv", 3), digests);
+        let moved = then.changed_file("q", &taken("/moved/runs/past.csv", 3), digests, files);
         assert_eq!(
             moved,
             "the file of results experiment `q` warm-started from changed since it started: it \
-             took 4 trials from /exp/runs/past.csv (sha256 1a1a1a1a1a1a); /moved/runs/past.csv \
-             gives 3 (sha256 2b2b2b2b2b2b); its trials so far learned from the trials as they \
-             were, so nothing runs: restore the file, give the experiment a new `name:` to start \
-             over from the new one, or remove it"
+             took 4 trials from /exp/runs/past.csv; /moved/runs/past.csv gives 3 (the file's \
+             sha256, as `sha256sum` prints it, was 3c3c3c3c3c3c, now 4d4d4d4d4d4d; the digest \
+             of the trials it gives was 1a1a1a1a1a1a, now 2b2b2b2b2b2b); its trials so far \
+             learned from the trials as they were, so nothing runs: restore the file, give the \
+             experiment a new `name:` to start over from the new one, or remove it"
         );
-        let here = then.changed_file("q", &taken("/exp/runs/past.csv", 1), digests);
+        let here = then.changed_file("q", &taken("/exp/runs/past.csv", 1), digests, files);
         assert!(
             here.contains(
-                "started: /exp/runs/past.csv gave 4 trials (sha256 1a1a1a1a1a1a), now 1 (sha256 \
-                 2b2b2b2b2b2b); its"
+                "started: /exp/runs/past.csv gave 4 trials, now 1 (the file's sha256, as \
+                 `sha256sum` prints it, was 3c3c3c3c3c3c, now 4d4d4d4d4d4d; the digest of the \
+                 trials it gives was 1a1a1a1a1a1a, now 2b2b2b2b2b2b); its"
             ),
             "{here}"
         );
+        // Stored before the file's digest was kept: the trials' digests alone.
+        let earlier = then.changed_file("q", &taken("/exp/runs/past.csv", 1), digests, None);
+        assert!(
+            earlier.contains(
+                "started: /exp/runs/past.csv gave 4 trials, now 1 (the digest of the trials it \
+                 gives was 1a1a1a1a1a1a, now 2b2b2b2b2b2b); its"
+            ),
+            "{earlier}"
+        );
+        assert!(!earlier.contains("sha256"), "{earlier}");
     }
 
     #[test]

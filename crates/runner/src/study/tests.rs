@@ -1369,10 +1369,11 @@ fn a_study_warm_started_from_a_file_keeps_what_the_caller_read_and_refuses_other
         refused,
         format!(
             "warm_start: the file of results experiment `toy` warm-started from changed since \
-             it started: runs/past.csv gave 6 trials (sha256 {}), now 1 (sha256 {}); its \
-             trials so far learned from the trials as they were, so nothing runs: restore the \
-             file, give the experiment a new `name:` to start over from the new one, or remove \
-             it",
+             it started: runs/past.csv gave 6 trials, now 1 (the file's sha256, as `sha256sum` \
+             prints it, was {0}, now {1}; the digest of the trials it gives was {0}, now {1}); \
+             its trials so far learned from the trials as they were, so nothing runs: restore \
+             the file, give the experiment a new `name:` to start over from the new one, or \
+             remove it",
             digest(&before.trials),
             digest(&before.trials[..1])
         )

@@ -53,6 +53,7 @@ pub(super) fn same_warm_start(
     if then_file.is_some() && then_file == now.sha256() {
         return Ok(None);
     }
+    let now_sha256 = now.sha256();
     let now = match now {
         WarmFile::Read { trials, .. } => trials,
         WarmFile::Unreadable { why, .. } => {
@@ -72,10 +73,12 @@ pub(super) fn same_warm_start(
     if a == b {
         return Ok(None);
     }
+    let file_sha256 = then_file.zip(now_sha256).map(|(t, n)| [t, n]);
     Err(Error::WarmStart(then.changed_file(
         &spec.name,
         now,
         [&a, &b],
+        file_sha256,
     )))
 }
 
@@ -232,9 +235,20 @@ mod tests {
             check(Some(&sha), &read(&other_sha, &before.trials)),
             Ok(None)
         );
+        // Issue F10: the trials' digest was called "sha256" (no `sha256sum` of the file prints
+        // it) and the file's, kept, was not shown: each is named for what it is.
         let refused = check(Some(&sha), &read(&other_sha, fewer)).unwrap_err();
+        let digest = |trials: &[Trial]| {
+            experiment::short_hash(&store::warm_start_digest(&taken(trials))).to_string()
+        };
         assert!(
-            refused.contains("runs/past.csv gave 4 trials (sha256 "),
+            refused.contains(&format!(
+                "runs/past.csv gave 4 trials, now 2 (the file's sha256, as `sha256sum` prints \
+                 it, was aaaaaaaaaaaa, now bbbbbbbbbbbb; the digest of the trials it gives was \
+                 {}, now {}); its",
+                digest(&before.trials),
+                digest(fewer)
+            )),
             "{refused}"
         );
         // There but giving no trials: as gone, said.
@@ -245,7 +259,14 @@ mod tests {
         }
         // Stored before the digest of the bytes was kept: the trials, as before.
         let previous = check(None, &read(&sha, fewer)).unwrap_err();
-        assert!(previous.contains("now 2 (sha256 "), "{previous}");
+        assert!(
+            previous.contains(&format!(
+                "gave 4 trials, now 2 (the digest of the trials it gives was {}, now {}); its",
+                digest(&before.trials),
+                digest(fewer)
+            )),
+            "{previous}"
+        );
         assert_eq!(check(None, &read(&sha, &before.trials)), Ok(None));
         assert_eq!(check(None, &unreadable(None)), Ok(Some(note.to_string())));
         // Gone since, or no file read: nothing to compare.
@@ -306,7 +327,10 @@ mod tests {
         store.put_warm_start("toy", &taken(&before.trials)).unwrap();
         assert_eq!(store.warm_file_sha256("toy").unwrap(), None);
         let refused = go(read(&sha, &before.trials[..1]), Some(1), &said).unwrap_err();
-        assert!(refused.contains("now 1 (sha256 "), "{refused}");
+        assert!(
+            refused.contains("now 1 (the digest of the trials it gives was "),
+            "{refused}"
+        );
         go(read(&sha, &before.trials), Some(1), &said).unwrap();
         assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, 6);
     }
