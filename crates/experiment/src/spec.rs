@@ -434,7 +434,9 @@ impl ExperimentSpec {
 
     /// Returns a note for each objective searched the other way from the one its metric
     /// improves in (`val_loss` maximized): such a search looks for the worst models, which is
-    /// seldom meant, and `goal:` left out takes the metric's own direction.
+    /// seldom meant, and `goal:` left out takes the metric's own direction. The name is quoted
+    /// as the reader's messages quote it (`yaml::quote::shorten`), as the other notes that quote
+    /// a name from the file do, so no name a metric may hold reaches the terminal raw.
     pub(crate) fn contrary_goals(&self) -> Vec<String> {
         self.objectives()
             .into_iter()
@@ -449,7 +451,7 @@ impl ExperimentSpec {
                         "`{}` is searched with `goal: {goal}`, but {better} is better for it: the \
                          search looks for the worst models; write `goal: {fix}`, or leave \
                          `goal:` out",
-                        m.name
+                        crate::yaml::quote::shorten(&m.name)
                     )
                 })
             })

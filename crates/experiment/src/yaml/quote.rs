@@ -24,7 +24,7 @@ const TAIL: usize = 60;
 /// `HEAD` and last `TAIL` characters around `…`, followed by its length (`(1048576
 /// characters)`); control characters and bidirectional controls are written as escapes
 /// (`\u{1b}`). Also for the notes on a spec that quote a name from it
-/// (`ExperimentSpec::grid_probability_notes`).
+/// (`ExperimentSpec::grid_probability_notes`, `ExperimentSpec::contrary_goals`).
 pub(crate) fn shorten(text: &str) -> String {
     let count = text.chars().count();
     if count <= QUOTED_WHOLE {
