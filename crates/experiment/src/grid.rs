@@ -114,7 +114,30 @@ fn short(x: f64) -> String {
 /// counts and the most epochs a trial trains (`crate::stopping::most_epochs`) agree. `None`
 /// past `MOST_QUANTIZED_VALUES`, or where the bounds are not finite.
 pub(crate) fn multiples(min: f64, max: f64, q: f64) -> Option<(f64, u32)> {
-    let (first, last) = crate::reached_multiples(min, max, q);
+    multiples_by(min, max, q, Multiples::Reached)
+}
+
+/// Which multiples of q a grid lists for a `q_uniform` range: those its draws reach, or those
+/// the versions before `Reached` listed, which a grid they stored goes on with
+/// (`ExperimentSpec::as_it_ran`), so that its trial numbers keep their points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Multiples {
+    /// From the multiple nearest `min` to the one nearest `max`, an end halfway between two
+    /// giving the one inside (`crate::reached_multiples`): 0 to 10 with q 4 gives 0, 4 and 8.
+    #[default]
+    Reached,
+    /// As versions before `Reached` listed them: each end rounded half away from zero, so an
+    /// end halfway between two multiples gives the one outside too: 0 to 10 with q 4 gives 0,
+    /// 4, 8 and 12.
+    Earlier,
+}
+
+/// Returns the multiples of `q` a grid lists from `min` to `max` by `rule`, as `multiples`.
+fn multiples_by(min: f64, max: f64, q: f64, rule: Multiples) -> Option<(f64, u32)> {
+    let (first, last) = match rule {
+        Multiples::Reached => crate::reached_multiples(min, max, q),
+        Multiples::Earlier => ((min / q).round(), (max / q).round()),
+    };
     let listed = (0.0..MOST_QUANTIZED_VALUES).contains(&(last - first));
     if !(first.is_finite() && last.is_finite() && listed) {
         return None;
@@ -127,6 +150,7 @@ pub(crate) fn multiples(min: f64, max: f64, q: f64) -> Option<(f64, u32)> {
 
 /// Returns the grid's point `index`; see `SearchSpace::grid_point`.
 pub(crate) fn point(space: &SearchSpace, index: u64) -> Option<Params> {
+    let rule = space.multiples();
     let mut rest = index;
     for branch in branches(space)?? {
         if rest >= branch.size {
@@ -135,8 +159,8 @@ pub(crate) fn point(space: &SearchSpace, index: u64) -> Option<Params> {
         }
         let mut params = branch.chosen;
         for p in branch.axes.iter().rev() {
-            let len = len(&p.distribution)?;
-            params.insert(p.name.clone(), value(&p.distribution, rest % len)?);
+            let len = len(&p.distribution, rule)?;
+            params.insert(p.name.clone(), value(&p.distribution, rest % len, rule)?);
             rest /= len;
         }
         return Some(params);
@@ -147,10 +171,11 @@ pub(crate) fn point(space: &SearchSpace, index: u64) -> Option<Params> {
 /// Returns the branches in order, `None` inside when there are too many to list, or `None` when
 /// a parameter cannot be gridded.
 fn branches(space: &SearchSpace) -> Option<Option<Vec<Branch<'_>>>> {
+    let rule = space.multiples();
     if space
         .params()
         .iter()
-        .any(|p| len(&p.distribution).is_none())
+        .any(|p| len(&p.distribution, rule).is_none())
     {
         return None;
     }
@@ -177,7 +202,7 @@ fn branches(space: &SearchSpace) -> Option<Option<Vec<Branch<'_>>>> {
                 .filter(|p| !tested.contains(p.name.as_str()) && space.is_active(p, &chosen))
                 .collect();
             let size = axes.iter().fold(1u64, |acc, p| {
-                acc.saturating_mul(len(&p.distribution).unwrap_or(1))
+                acc.saturating_mul(len(&p.distribution, rule).unwrap_or(1))
             });
             Branch { chosen, axes, size }
         })
@@ -200,9 +225,10 @@ fn expand(
     if !space.is_active(first, &chosen) {
         return expand(space, rest, chosen, out);
     }
-    let n = len(&first.distribution).unwrap_or(0);
+    let rule = space.multiples();
+    let n = len(&first.distribution, rule).unwrap_or(0);
     for i in 0..n {
-        let Some(v) = value(&first.distribution, i) else {
+        let Some(v) = value(&first.distribution, i, rule) else {
             return false;
         };
         let mut next = chosen.clone();
@@ -216,20 +242,22 @@ fn expand(
 
 /// Returns how many values a grid takes from `distribution`, or `None` when it cannot take it
 /// (a continuous range, a quantized one other than `q_uniform`).
-fn len(distribution: &Distribution) -> Option<u64> {
+fn len(distribution: &Distribution, rule: Multiples) -> Option<u64> {
     match distribution {
         Distribution::Constant(_) => Some(1),
         Distribution::Categorical { values, .. } => u64::try_from(values.len()).ok(),
         Distribution::IntUniform { min, max } => {
             u64::try_from(i128::from(*max) - i128::from(*min) + 1).ok()
         }
-        Distribution::QUniform { min, max, q } => multiples(*min, *max, *q).map(|(_, n)| n.into()),
+        Distribution::QUniform { min, max, q } => {
+            multiples_by(*min, *max, *q, rule).map(|(_, n)| n.into())
+        }
         _ => None,
     }
 }
 
 /// Returns value `i` of the grid's values of `distribution`.
-fn value(distribution: &Distribution, i: u64) -> Option<ParamValue> {
+fn value(distribution: &Distribution, i: u64, rule: Multiples) -> Option<ParamValue> {
     match distribution {
         Distribution::Constant(v) => Some(v.clone()),
         Distribution::Categorical { values, .. } => values.get(usize::try_from(i).ok()?).cloned(),
@@ -238,7 +266,7 @@ fn value(distribution: &Distribution, i: u64) -> Option<ParamValue> {
             min.checked_add(i).map(ParamValue::Int)
         }
         Distribution::QUniform { min, max, q } => {
-            let (first, count) = multiples(*min, *max, *q)?;
+            let (first, count) = multiples_by(*min, *max, *q, rule)?;
             let i = u32::try_from(i).ok().filter(|i| *i < count)?;
             Some(crate::quantized((first + f64::from(i)) * q, *q))
         }

@@ -239,13 +239,20 @@ impl ExperimentSpec {
     /// written by an earlier version, resolved the file otherwise than this version does;
     /// `None` where it ran the file as this version reads it.
     ///
-    /// One rule changed so: the most epochs a trial trains of a `q_` range of `epochs`
+    /// Two rules changed so, both read again from the file by the earlier rule
+    /// (`EpochsRule::Earlier`). The most epochs a trial trains of a `q_` range of `epochs`
     /// (`stopping::most_epochs`), `max` floored before and now the last multiple of q its draws
     /// round to (`q_uniform` from 3 to 8 with q 3: 8 then, 9 now), which Hyperband's
-    /// `max_resource` defaults to where the `pruner:` block leaves it out. A stored experiment
+    /// `max_resource` defaults to where the `pruner:` block leaves it out: a stored experiment
     /// whose record holds the earlier default is the same search (`search_changes`,
     /// `resolves_as`), and goes on under the pruner it ran with, so that its brackets and
-    /// decisions stay as they were; a new one gets the largest value the range gives.
+    /// decisions stay as they were. And the multiples of q a grid lists for a `q_uniform` range
+    /// whose end lies halfway between two (`grid::Multiples`: 0 to 10 with q 4 gave 12 too): a
+    /// stored grid whose record holds the earlier grid's size as its `run_cap` (the default,
+    /// the file writing none) goes on with the earlier grid and that cap, so that each trial
+    /// number keeps its point and the points it has not run are those it would have run. A
+    /// file that writes its `run_cap` leaves no trace of the rule in its record, and goes on
+    /// with this version's grid. A new experiment gets this version's rules.
     pub fn as_it_ran(&self, resolved: &str) -> Option<ExperimentSpec> {
         let then = ExperimentSpec::search_lines(resolved);
         let objectives = self.objectives().len();
@@ -257,24 +264,33 @@ impl ExperimentSpec {
                 objectives,
             )
         };
-        if same(self) {
+        let run_cap = |spec: &ExperimentSpec| format!("run_cap: {}", spec.run_cap);
+        let pruned_as_now = same(self);
+        let grid_as_now = !matches!(self.method, crate::Method::Grid(_))
+            || resolved.lines().any(|l| l == run_cap(self));
+        if pruned_as_now && grid_as_now {
             return None;
         }
-        // A file that reads otherwise by the earlier rule leaves `max_resource` to the default.
+        // A file that reads otherwise by the earlier rule leaves `max_resource` to the default,
+        // or its grid's size to the run cap.
         let earlier = crate::yaml::parse_spec_as(
             &self.source,
             std::path::Path::new("spec.yaml"),
             crate::stopping::EpochsRule::Earlier,
         )
         .ok()?;
-        if earlier.pruner == self.pruner {
-            return None;
+        let mut ran = self.clone();
+        if !pruned_as_now && earlier.pruner != self.pruner {
+            ran.pruner = earlier.pruner.clone();
         }
-        let earlier = ExperimentSpec {
-            pruner: earlier.pruner,
-            ..self.clone()
-        };
-        same(&earlier).then_some(earlier)
+        if !grid_as_now
+            && earlier.run_cap != self.run_cap
+            && resolved.lines().any(|l| l == run_cap(&earlier))
+        {
+            ran.space = earlier.space.clone();
+            ran.run_cap = earlier.run_cap;
+        }
+        (ran != *self && same(&ran)).then_some(ran)
     }
 
     /// Returns whether `now`, this spec's resolved form (as a run record holds it), means what
@@ -301,12 +317,23 @@ impl ExperimentSpec {
                 .map(str::to_string)
                 .collect()
         };
-        rest(then) == rest(now)
-            && (crate::same_search::same_search(
+        let same_search = |now: &str| {
+            crate::same_search::same_search(
                 &ExperimentSpec::search_lines(then),
                 &ExperimentSpec::search_lines(now),
                 self.objectives().len(),
-            ) || self.as_it_ran(then).is_some())
+            )
+        };
+        if rest(then) == rest(now) && same_search(now) {
+            return true;
+        }
+        // As the earlier version that wrote `then` resolved this spec: its pruner, or its
+        // grid's size as the run cap.
+        let Some(ran) = self.as_it_ran(then) else {
+            return false;
+        };
+        let ran = file_paths::without_file_paths(&notation::without_positions(&ran.resolved()));
+        rest(then) == rest(&ran) && same_search(&ran)
     }
 
     /// Returns whether the experiment files `then` and `now` (texts, as agents' journal

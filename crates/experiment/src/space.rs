@@ -63,6 +63,9 @@ pub struct SearchSpace {
     /// Indices into `params` in dependency order: a parameter after those its condition names,
     /// otherwise by name.
     order: Vec<usize>,
+    /// Which multiples of q a grid lists for a `q_uniform` range: this version's, or, for a
+    /// grid an earlier version stored, that version's (`ExperimentSpec::as_it_ran`).
+    multiples: crate::grid::Multiples,
 }
 
 impl Param {
@@ -90,7 +93,25 @@ impl SearchSpace {
     pub fn new(mut params: Vec<Param>) -> SearchSpace {
         params.sort_by(|a, b| a.name.cmp(&b.name));
         let order = dependency_order(&params);
-        SearchSpace { params, order }
+        SearchSpace {
+            params,
+            order,
+            multiples: crate::grid::Multiples::Reached,
+        }
+    }
+
+    /// Returns this space with its grid listing the multiples of q of `q_uniform` ranges by
+    /// `rule`.
+    pub(crate) fn with_multiples(self, rule: crate::grid::Multiples) -> SearchSpace {
+        SearchSpace {
+            multiples: rule,
+            ..self
+        }
+    }
+
+    /// Returns which multiples of q a grid over this space lists (`grid::Multiples`).
+    pub(crate) fn multiples(&self) -> crate::grid::Multiples {
+        self.multiples
     }
 
     /// Returns the parameters, ordered by name.

@@ -152,17 +152,20 @@ pub fn run_study(
     let _entered = experiment.enter();
     // A stored experiment goes on under the settings its run record says it ran with, where the
     // version that wrote it resolved the file otherwise (`ExperimentSpec::as_it_ran`: a
-    // Hyperband `max_resource` defaulted by an earlier rule), so that its decisions stay so.
+    // Hyperband `max_resource` defaulted by an earlier rule, a grid listed by an earlier rule),
+    // so that its decisions, and the points its trial numbers stand for, stay so.
     let ran = match store.experiment(&spec.name)? {
         Some(_) => store
             .run_record(&spec.name)?
             .and_then(|record| spec.as_it_ran(&record.resolved_spec)),
         None => None,
     };
+    let file = spec;
     let spec = ran.as_ref().unwrap_or(spec);
     let run = Run {
         store,
         spec,
+        file,
         objective,
         observer,
         clock,
@@ -230,6 +233,9 @@ pub fn run_study(
 struct Run<'a> {
     store: &'a Store,
     spec: &'a ExperimentSpec,
+    /// The file as this version reads it, which `spec` is but where the earlier version that
+    /// stored the experiment resolved it otherwise (`ExperimentSpec::as_it_ran`).
+    file: &'a ExperimentSpec,
     objective: &'a dyn Objective,
     observer: &'a dyn Observer,
     clock: &'a dyn Clock,
@@ -262,13 +268,18 @@ impl Run<'_> {
         // Each agent takes a warm start itself, from its own store or its own copy of the file:
         // the agents compare the trials taken (their digest in the journal headers).
         let mut met = None;
-        let (info, resumed, (warm, warm_note)) =
-            open_experiment(self.store, spec, options, self.clock, |run_cap, warm| {
+        let (info, resumed, (warm, warm_note)) = open_experiment(
+            self.store,
+            (spec, self.file),
+            options,
+            self.clock,
+            |run_cap, warm| {
                 if let Some(a) = &options.agent {
                     met = Some(agents::meet(a, spec, options, run_cap, warm)?);
                 }
                 Ok(())
-            })?;
+            },
+        )?;
         Ok(Opened {
             info,
             resumed,

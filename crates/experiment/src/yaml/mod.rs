@@ -307,7 +307,12 @@ fn document(
     }
     let method = method?;
     let method_pos = f.get("method").map_or(f.pos, |n| n.pos);
-    let space = SearchSpace::new(searched.iter().map(|s| s.param.clone()).collect());
+    // The earlier rule lists a grid's multiples of q as those versions did too.
+    let space = SearchSpace::new(searched.iter().map(|s| s.param.clone()).collect())
+        .with_multiples(match rule {
+            EpochsRule::Reached => crate::grid::Multiples::Reached,
+            EpochsRule::Earlier => crate::grid::Multiples::Earlier,
+        });
     let grid_size = |d: &mut Decoder| grid::grid_size(d, &searched, &space, method_pos);
     let run_cap = match (run_cap?, method) {
         (Some(n), Method::Grid(_)) => grid_size(d).map(|_| n),

@@ -125,15 +125,18 @@ pub(super) type Warm = (Option<WarmStarted>, Option<String>);
 /// anything is written (it is given the warm start too). Returns the record, whether it
 /// existed, and the trials it took from another experiment (`warm_start:`): taken now for a new
 /// one, read back for a stored one, with the note of a resume that did not compare its file.
+/// `spec` is the experiment as it runs, `file` the file as this version reads it: they differ
+/// where an earlier version that stored it resolved the file otherwise
+/// (`ExperimentSpec::as_it_ran`), and whether a stored experiment resumes is the file's to say.
 pub(super) fn open_experiment(
     store: &Store,
-    spec: &ExperimentSpec,
+    (spec, file): (&ExperimentSpec, &ExperimentSpec),
     options: &StudyOptions,
     clock: &dyn Clock,
     before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
 ) -> Result<(ExperimentInfo, bool, Warm)> {
     match store.experiment(&spec.name)? {
-        Some(stored) => resume_experiment(store, spec, options, stored, before_write),
+        Some(stored) => resume_experiment(store, (spec, file), options, stored, before_write),
         None => create_experiment(store, spec, options, clock, before_write),
     }
 }
@@ -143,15 +146,16 @@ pub(super) fn open_experiment(
 /// and marks it running.
 fn resume_experiment(
     store: &Store,
-    spec: &ExperimentSpec,
+    (spec, file): (&ExperimentSpec, &ExperimentSpec),
     options: &StudyOptions,
     stored: ExperimentInfo,
     before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
 ) -> Result<(ExperimentInfo, bool, Warm)> {
     let hash = spec.hash();
     let recorded = store.run_record(&spec.name)?;
+    // The record of this run (`resolved_now`) is the file's reading, as `file` is.
     let resolved_now = options.record.as_ref().map(|r| r.resolved_spec.as_str());
-    if !StudyOptions::resumes(spec, &stored, recorded.as_ref(), resolved_now) {
+    if !StudyOptions::resumes(file, &stored, recorded.as_ref(), resolved_now) {
         return Err(Error::SpecChanged {
             name: spec.name.clone(),
             stored: stored.spec_yaml,

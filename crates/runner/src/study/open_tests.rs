@@ -609,8 +609,9 @@ fn issue_a_grid_stored_with_the_point_past_a_halfway_end_resumes_with_its_trials
             .collect()
     };
     // Run for 2 of its 4 points (`--run-cap 2`), then resumed from the same file by this
-    // version asking for the 4 (`--run-cap 4`): the points it holds stay, and it goes on with
-    // this grid's 8, the point at the same number, up to this grid's 3 points.
+    // version asking for the 4 (`--run-cap 4`): its record's run cap of 4 says an earlier
+    // version listed the grid, so it goes on with that grid: 8 and 12, the points the earlier
+    // version would have run.
     let record = |s: &ExperimentSpec| StudyOptions {
         record: Some(RunRecord {
             resolved_spec: s.resolved(),
@@ -634,9 +635,9 @@ fn issue_a_grid_stored_with_the_point_past_a_halfway_end_resumes_with_its_trials
     let summary = study(&store, &clock, &spec, &go_on).unwrap();
     assert_eq!(
         norms(&summary),
-        ["0 Completed", "4 Completed", "8 Completed"]
+        ["0 Completed", "4 Completed", "8 Completed", "12 Completed"]
     );
-    assert_eq!(summary.planned, 3);
+    assert_eq!(summary.planned, 4);
     // Finished with all 4 points: it resumes, and keeps its trial of 12, running nothing more.
     let store = Store::temporary().unwrap();
     study(&store, &clock, &earlier, &record(&earlier)).unwrap();
@@ -644,5 +645,103 @@ fn issue_a_grid_stored_with_the_point_past_a_halfway_end_resumes_with_its_trials
     assert_eq!(
         norms(&summary),
         ["0 Completed", "4 Completed", "8 Completed", "12 Completed"]
+    );
+}
+
+/// A shuffled grid over two axes, one a `q_uniform` from 0 to 10 with q 4, whose end 10 lies
+/// halfway between 8 and 12: versions before this one listed 12 too (8 points), this one 6.
+const SHUFFLED_GRID_OVER_A_HALFWAY_END: &str = "name: e\nseed: 7\n\
+    method: grid\nsampler: {shuffle: true}\n\
+    metric: {name: val_loss}\ndata: {csv: data/d.csv, target: y}\nparameters:\n  \
+    lr: {values: [0.1, 0.3]}\n  clip_norm: {distribution: q_uniform, min: 0, max: 10, q: 4}\n";
+
+#[test]
+fn issue_a_two_axis_grid_stored_by_the_earlier_rule_resumes_with_its_remaining_points() {
+    let spec = spec_at(SHUFFLED_GRID_OVER_A_HALFWAY_END, "/work/e.yaml");
+    assert_eq!(spec.run_cap, 6);
+    // The grid as an earlier version ran it: 12 too, 8 points in the same shuffled order.
+    let mut params = spec.space.params().to_vec();
+    for p in &mut params {
+        if p.name == "clip_norm" {
+            p.distribution = experiment::Distribution::Categorical {
+                values: [0, 4, 8, 12].map(experiment::ParamValue::Int).to_vec(),
+                probabilities: None,
+            };
+        }
+    }
+    let earlier = ExperimentSpec {
+        space: experiment::SearchSpace::new(params),
+        run_cap: 8,
+        ..spec.clone()
+    };
+    let points = |summary: &StudySummary| -> Vec<String> {
+        let mut points: Vec<String> = summary
+            .trials
+            .iter()
+            .map(|t| format!("{} {}", t.params["lr"], t.params["clip_norm"]))
+            .collect();
+        points.sort();
+        points
+    };
+    let record = |s: &ExperimentSpec| RunRecord {
+        resolved_spec: s.resolved(),
+        resolved_spec_hash: experiment::sha256_hex(s.resolved().as_bytes()),
+        spec_file: "/work/e.yaml".into(),
+        ..RunRecord::default()
+    };
+    // Its record as the earlier version wrote it: the file resolved, its grid's 8 points the
+    // run cap.
+    let written = record(&ExperimentSpec {
+        run_cap: 8,
+        ..spec.clone()
+    });
+    // The earlier version's whole grid, in a store of its own.
+    let clock = tick_clock();
+    let whole = Store::temporary().unwrap();
+    let all = StudyOptions {
+        record: Some(written.clone()),
+        ..options(None)
+    };
+    let old_grid = points(&study(&whole, &clock, &earlier, &all).unwrap());
+    assert_eq!(old_grid.len(), 8);
+    // Run for 3 of its points by the earlier version (`--run-cap 3`), then resumed by this
+    // version from the same file, edited in a comment (its text differs; its record is this
+    // version's reading of it): every point of the earlier grid, each once.
+    let store = Store::temporary().unwrap();
+    let part = StudyOptions {
+        run_cap: Some(3),
+        record: Some(written),
+        ..options(None)
+    };
+    study(&store, &clock, &earlier, &part).unwrap();
+    let edited = spec_at(
+        &format!("# edited\n{SHUFFLED_GRID_OVER_A_HALFWAY_END}"),
+        "/work/e.yaml",
+    );
+    let stored = store.run_record("e").unwrap().unwrap();
+    assert!(
+        edited.resolves_as(&stored.resolved_spec, &edited.resolved()),
+        "the earlier grid's record resumes"
+    );
+    // `sweep run` asks for the file's run cap as the version that stored it read the file: 8.
+    let ran = edited.as_it_ran(&stored.resolved_spec);
+    assert_eq!(ran.map(|s| s.run_cap), Some(8));
+    let resumed = StudyOptions {
+        run_cap: Some(8),
+        record: Some(record(&edited)),
+        ..options(None)
+    };
+    let summary = study(&store, &clock, &edited, &resumed).unwrap();
+    assert_eq!(points(&summary), old_grid);
+    assert_eq!(summary.planned, 8);
+    // A new experiment of the same file runs this version's 6 points.
+    let fresh = Store::temporary().unwrap();
+    let new = StudyOptions {
+        record: Some(record(&spec)),
+        ..options(None)
+    };
+    assert_eq!(
+        points(&study(&fresh, &clock, &spec, &new).unwrap()).len(),
+        6
     );
 }
