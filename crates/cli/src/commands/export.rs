@@ -12,10 +12,12 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     // An export written over the store's own files would leave it without its experiments.
     let output =
         crate::whole_file::output_file(args.output.as_deref(), &args.store.store, "the export")?;
-    let store = open_to_read(
-        &args.store.store,
-        store::CopyScope::Experiment(&args.experiment),
-    )?;
+    // The trials read only each trial's last point of a metric; curves, every point.
+    let scope = match args.series {
+        true => store::CopyScope::Experiment(&args.experiment),
+        false => store::CopyScope::Trials(&args.experiment),
+    };
+    let store = open_to_read(&args.store.store, scope)?;
     let info = find_experiment(&store, &args.experiment)?;
     let mut trials = store.trials(&info.name)?;
     // The trials' columns are judged by the stored spec, and one that no longer reads is said;

@@ -147,8 +147,12 @@ fn fetch(holder: &Holder<'_>, scope: CopyScope<'_>) -> Result<(Vec<u8>, Running)
     let mut request = agent
         .get(&format!("{}api/store-copy", holder.url))
         .set(SHOWS_RUNNING_HEADER, "1");
-    if let CopyScope::Experiment(name) = scope {
-        request = request.query("experiment", name);
+    match scope {
+        CopyScope::Experiments => {}
+        CopyScope::Experiment(name) => request = request.query("experiment", name),
+        CopyScope::Trials(name) => {
+            request = request.query("experiment", name).query("points", "last");
+        }
     }
     if let Some(token) = std::env::var("SWEEP_TOKEN").ok().filter(|t| !t.is_empty()) {
         request = request.set("Authorization", &format!("Bearer {token}"));

@@ -92,7 +92,7 @@ fn traced_trials(store: &Store, experiment: &str) -> anyhow::Result<Traced> {
 pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let store = open_to_read(
         &args.store.store,
-        store::CopyScope::Experiment(&args.experiment),
+        store::CopyScope::Trials(&args.experiment),
     )?;
     let info = find_experiment(&store, &args.experiment)?;
     // With their traces: the table's duration of a trial a kill left running runs to its last

@@ -5,8 +5,9 @@
 //! rendered here a second time.
 //!
 //! With `?experiment=NAME`, that experiment with its curves (and every experiment's record,
-//! for an unknown name's `did you mean`); without it, every experiment with its trials and
-//! without curves. The answer carries this process's id (`X-Sweep-Pid`), so that the command
+//! for an unknown name's `did you mean`), and with `&points=last` too, only the last point of
+//! each of their metrics (what `sweep show EXPERIMENT` reads); without it, every experiment
+//! with its trials and without curves. The answer carries this process's id (`X-Sweep-Pid`), so that the command
 //! checks it reads the process that announced it holds the store, not whatever answers at the
 //! address now. A dashboard whose store nothing writes serves it to anyone; a running sweep's
 //! (`Reader::copy`) only to a reader that says it shows the experiment the sweep runs as
@@ -37,6 +38,17 @@ pub(crate) const RUNNING_HEADER: &str = "X-Sweep-Running";
 pub(super) struct CopyQuery {
     /// The experiment asked for; every experiment, without curves, when absent.
     experiment: Option<String>,
+    /// `last`: of the experiment asked for, only the last point of each metric of each trial
+    /// (`CopyScope::Trials`); every point when absent.
+    points: Option<Points>,
+}
+
+/// Which metric points of the experiment asked for a copy takes.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Points {
+    /// Only the last point of each metric of each trial.
+    Last,
 }
 
 /// Answers the copy the query asks for, as `application/octet-stream`.
@@ -46,15 +58,16 @@ pub(super) async fn store_copy(
     request: HttpRequest,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
-    let experiment = query.into_inner().experiment;
+    let CopyQuery { experiment, points } = query.into_inner();
     let shows_running = request
         .headers()
         .get(SHOWS_RUNNING_HEADER)
         .is_some_and(|v| v.as_bytes() == b"1");
     let (bytes, running) = blocking(move || {
-        let scope = match &experiment {
-            Some(name) => CopyScope::Experiment(name),
-            None => CopyScope::Experiments,
+        let scope = match (&experiment, points) {
+            (Some(name), None) => CopyScope::Experiment(name),
+            (Some(name), Some(Points::Last)) => CopyScope::Trials(name),
+            (None, _) => CopyScope::Experiments,
         };
         reader.copy(scope, shows_running)
     })

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use super::Store;
 use crate::error::storage;
+use crate::keys::ExperimentId;
 use crate::{Error, Result};
 
 /// What every copy starts with; its last byte is the version of the layout.
@@ -32,8 +33,13 @@ pub enum CopyScope<'a> {
     /// reads.
     Experiments,
     /// Every experiment's record (for an unknown name's `did you mean`), and the named one's
-    /// records, trials and metric points: what `sweep show EXPERIMENT` reads.
+    /// records, trials and every metric point: what `sweep export --series` reads.
     Experiment(&'a str),
+    /// What `Experiment` takes, with only the last point of each metric of each trial, the one
+    /// `Store::effort` and a running trial's latest values read: what `sweep show EXPERIMENT`,
+    /// `sweep trials` and `sweep export` of the trials read. A trial's curve is most of an
+    /// experiment's bytes (thousands of points a trial), and these commands read none of it.
+    Trials(&'a str),
 }
 
 impl Store {
@@ -60,7 +66,9 @@ impl Store {
         put_tree(&mut out, "experiments", experiments)?;
         let one = match scope {
             CopyScope::Experiments => None,
-            CopyScope::Experiment(name) => Some(self.find_experiment_id(name)?),
+            CopyScope::Experiment(name) | CopyScope::Trials(name) => {
+                Some(self.find_experiment_id(name)?)
+            }
         };
         // The records and trials of every experiment, or of the one asked for (none where no
         // experiment has its name).
@@ -79,7 +87,10 @@ impl Store {
             // A trial key (experiment and trial) starts each of its points' keys.
             let known: std::collections::BTreeSet<&[u8]> =
                 trials.iter().map(|(key, _)| key.as_slice()).collect();
-            let mut points = of(&self.metrics)?;
+            let mut points = match (scope, one) {
+                (CopyScope::Trials(_), Some(Some(id))) => last_points(&self.metrics, id)?,
+                _ => of(&self.metrics)?,
+            };
             points.retain(|(key, _)| key.get(..TRIAL_KEY_LEN).is_some_and(|t| known.contains(t)));
             put_tree(&mut out, "trials", trials)?;
             put_tree(&mut out, "metrics", points)?;
@@ -93,14 +104,23 @@ impl Store {
     /// into `bytes`; bytes that are not such a copy are refused as a corrupt copy.
     pub fn temporary_from_copy(chosen: Option<&Path>, bytes: &[u8]) -> Result<Store> {
         let trees = read_copy(bytes)?;
-        let store = Store::temporary_in(chosen)?;
+        // A small cache: the command reads the copy once, and sled's default (1 GB) would keep
+        // every page of a curve-laden copy in memory besides the copy itself.
+        let config = sled::Config::new().cache_capacity(COPY_CACHE);
+        let store = Store::temporary_with(chosen, config)?;
         for (name, entries) in trees {
             let tree = store.tree(&name)?;
-            let mut batch = sled::Batch::default();
-            for (key, value) in entries {
-                batch.insert(key, value);
+            // In batches of a bounded size: one batch of a whole curve-laden tree is held
+            // whole, in sled's own form, beside the copy.
+            for chunk in entries.chunks(LOAD_BATCH) {
+                let mut batch = sled::Batch::default();
+                for (key, value) in chunk {
+                    batch.insert(*key, *value);
+                }
+                tree.apply_batch(batch).map_err(storage)?;
+                // Written out, a batch's pages may leave the cache.
+                store.db.flush().map_err(storage)?;
             }
-            tree.apply_batch(batch).map_err(storage)?;
         }
         // The copy's format version replaced the one the new store wrote: checked as an open
         // checks it.
@@ -132,8 +152,19 @@ impl Store {
 /// A tree's entries, keys and values as stored.
 type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// A tree's entries as a copy holds them, borrowed from its bytes.
+type Borrowed<'b> = Vec<(&'b [u8], &'b [u8])>;
+
+/// How many entries of a copy go into the temporary store in one batch.
+const LOAD_BATCH: usize = 4096;
+
+/// The bytes of sled's cache in a temporary store made from a copy.
+const COPY_CACHE: u64 = 16 << 20;
+
 /// The length of a trial's key, which starts the keys of its metric points (`keys::trial_key`).
 const TRIAL_KEY_LEN: usize = 12;
+/// The length of the step that ends a metric point's key (`keys::metric_key`).
+const STEP_LEN: usize = 4;
 
 /// Returns the entries of the names (`experiment_ids`: name to id) and of the experiments' own
 /// records (`experiments`: id to record) that lead to one another: an experiment created, or
@@ -165,6 +196,29 @@ fn all(tree: &sled::Tree, prefix: &[u8]) -> Result<Entries> {
         .collect()
 }
 
+/// Returns the last point of each metric of each trial of experiment `id`, in key order: a
+/// metric's points are its prefix (trial, name) and a step, so its last key ends the run of keys
+/// with that prefix.
+fn last_points(metrics: &sled::Tree, id: ExperimentId) -> Result<Entries> {
+    let series = |key: &[u8]| {
+        key.len()
+            .checked_sub(STEP_LEN)
+            .map(|end| key[..end].to_vec())
+    };
+    let mut last: Entries = Vec::new();
+    for entry in metrics.scan_prefix(id.to_bytes()) {
+        let (key, value) = entry.map_err(storage)?;
+        let same = last
+            .last()
+            .is_some_and(|(before, _)| series(before) == series(&key));
+        if same {
+            last.pop();
+        }
+        last.push((key.to_vec(), value.to_vec()));
+    }
+    Ok(last)
+}
+
 /// Appends tree `name` with its `entries` to `out`.
 fn put_tree(out: &mut Vec<u8>, name: &str, entries: Entries) -> Result<()> {
     let too_long = |what: &str| Error::corrupt("store copy", format!("{what} too long to copy"));
@@ -184,7 +238,7 @@ fn put_tree(out: &mut Vec<u8>, name: &str, entries: Entries) -> Result<()> {
 }
 
 /// Reads the trees of a copy, refusing bytes that are not one whole.
-fn read_copy(bytes: &[u8]) -> Result<Vec<(String, Entries)>> {
+fn read_copy(bytes: &[u8]) -> Result<Vec<(String, Borrowed<'_>)>> {
     let mut rest = bytes.strip_prefix(MAGIC).ok_or_else(|| {
         Error::corrupt(
             "store copy",
@@ -200,8 +254,8 @@ fn read_copy(bytes: &[u8]) -> Result<Vec<(String, Entries)>> {
         let count = u64::from_be_bytes(take_array(&mut rest)?);
         let mut entries = Vec::new();
         for _ in 0..count {
-            let key = take_sized(&mut rest)?.to_vec();
-            let value = take_sized(&mut rest)?.to_vec();
+            let key = take_sized(&mut rest)?;
+            let value = take_sized(&mut rest)?;
             entries.push((key, value));
         }
         trees.push((name, entries));
@@ -310,6 +364,50 @@ mod tests {
         let copy = Store::temporary_from_copy(None, &none).unwrap();
         assert_eq!(copy.experiments().unwrap(), store.experiments().unwrap());
         assert!(copy.trials("a").unwrap().is_empty());
+    }
+
+    #[test]
+    fn issue_f1_a_copy_of_the_trials_takes_the_last_point_of_each_metric_alone() {
+        let store = filled();
+        for step in 2..50 {
+            let points = vec![
+                point("val_loss", f64::from(step)),
+                point("acc", -f64::from(step)),
+            ];
+            store
+                .append_metrics("a", TrialId(0), Step(step), &points)
+                .unwrap();
+        }
+        let whole = store.copy(CopyScope::Experiment("a")).unwrap();
+        let trials = store.copy(CopyScope::Trials("a")).unwrap();
+        let copy = Store::temporary_from_copy(None, &trials).unwrap();
+        // Each trial's metrics keep their last point, the one `effort` and `metrics_at` read.
+        for id in 0..2 {
+            let series = copy.all_metric_series("a", TrialId(id)).unwrap();
+            let full = store.all_metric_series("a", TrialId(id)).unwrap();
+            assert_eq!(
+                series.keys().collect::<Vec<_>>(),
+                full.keys().collect::<Vec<_>>()
+            );
+            for (name, points) in &series {
+                assert_eq!(points.as_slice(), &full[name][full[name].len() - 1..]);
+            }
+            assert_eq!(
+                copy.last_step("a", TrialId(id), "val_loss").unwrap(),
+                store.last_step("a", TrialId(id), "val_loss").unwrap()
+            );
+        }
+        assert_eq!(copy.metrics.len(), 3);
+        assert!(
+            trials.len() * 3 < whole.len(),
+            "{} of {}",
+            trials.len(),
+            whole.len()
+        );
+        assert_eq!(
+            debug(copy.traced_trials("a")),
+            debug(store.traced_trials("a"))
+        );
     }
 
     #[test]

@@ -258,6 +258,11 @@ impl Store {
     /// Opens an empty temporary store as `temporary` does, in the folder `chosen` when given
     /// (the binary passes `TMPDIR`'s), else in `/dev/shm` or `/tmp`.
     pub fn temporary_in(chosen: Option<&Path>) -> Result<Store> {
+        Store::temporary_with(chosen, sled::Config::new())
+    }
+
+    /// Opens an empty temporary store as `temporary_in` does, with sled's settings `config`.
+    pub(super) fn temporary_with(chosen: Option<&Path>, config: sled::Config) -> Result<Store> {
         let cannot = |path: PathBuf, e: &dyn fmt::Display| Error::Open {
             path,
             detail: format!(
@@ -266,7 +271,7 @@ impl Store {
             ),
         };
         let scratch = scratch::lease(chosen).map_err(|(base, e)| cannot(base, &e))?;
-        let db = sled::Config::new()
+        let db = config
             .temporary(true)
             .path(&scratch.folder)
             .open()

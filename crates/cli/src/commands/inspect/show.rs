@@ -52,7 +52,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
              --spec and {flag}"
         );
     }
-    let (store, running) = open_to_show(&args.store.store, store::CopyScope::Experiment(name))?;
+    let (store, running) = open_to_show(&args.store.store, store::CopyScope::Trials(name))?;
     // Its status as shown: `running` only where a live sweep runs it.
     let info = running.shown(find_experiment(&store, name)?);
     if args.spec {
