@@ -8,9 +8,11 @@
 //! experiment keeps its id, so experiments, trials and metric points keep their order.
 //!
 //! The bytes: `MAGIC`, then for each tree its name (u16 length, UTF-8) and its entries (u64
-//! count), each a key and a value (u32 length each); integers are big-endian. A tree this
-//! version does not know, or bytes that end early, are refused (`Error::Corrupt`), never read
-//! in part.
+//! count), each a key and a value (u32 length each), then the end: an empty name and the number
+//! of trees (u64); integers are big-endian. A tree this version does not know, bytes that end
+//! before the end (between two trees as well as within one), or bytes after it are refused
+//! (`Error::Corrupt`), never read in part. The layout's version (`MAGIC`'s last byte) is 2 since
+//! the end was added: a copy of version 1 has none, so where it was cut cannot be told.
 //!
 //! Rejected: the agents' journals as the format (they carry trials and points, not the records
 //! beside them: a record, a test result, a warm start, a trial's trace); the dashboard's JSON
@@ -24,7 +26,7 @@ use crate::keys::ExperimentId;
 use crate::{Error, Result};
 
 /// What every copy starts with; its last byte is the version of the layout.
-const MAGIC: &[u8] = b"sweep store copy\n\x01";
+const MAGIC: &[u8] = b"sweep store copy\n\x02";
 
 /// What a copy of a store holds (`Store::copy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +99,7 @@ impl Store {
         } else {
             put_tree(&mut out, "trials", trials)?;
         }
+        put_end(&mut out, trees(scope));
         Ok(out)
     }
 
@@ -237,6 +240,22 @@ fn put_tree(out: &mut Vec<u8>, name: &str, entries: Entries) -> Result<()> {
     Ok(())
 }
 
+/// Returns how many trees a copy of `scope` holds: `meta`, the names, the experiments, their
+/// run records, test results, warm starts and trials, and the points of one experiment's.
+fn trees(scope: CopyScope<'_>) -> u64 {
+    match scope {
+        CopyScope::Experiments => 7,
+        CopyScope::Experiment(_) | CopyScope::Trials(_) => 8,
+    }
+}
+
+/// Appends the end of a copy of `trees` trees to `out`: an empty name, which no tree has, and
+/// the number of trees.
+fn put_end(out: &mut Vec<u8>, trees: u64) {
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(&trees.to_be_bytes());
+}
+
 /// Reads the trees of a copy, refusing bytes that are not one whole.
 fn read_copy(bytes: &[u8]) -> Result<Vec<(String, Borrowed<'_>)>> {
     let mut rest = bytes.strip_prefix(MAGIC).ok_or_else(|| {
@@ -246,8 +265,24 @@ fn read_copy(bytes: &[u8]) -> Result<Vec<(String, Borrowed<'_>)>> {
         )
     })?;
     let mut trees = Vec::new();
-    while !rest.is_empty() {
+    loop {
         let name_len = usize::from(u16::from_be_bytes(take_array(&mut rest)?));
+        if name_len == 0 {
+            let said = u64::from_be_bytes(take_array(&mut rest)?);
+            if usize::try_from(said).ok() != Some(trees.len()) {
+                return Err(Error::corrupt(
+                    "store copy",
+                    format!(
+                        "its end says {said} trees, and {} came before it",
+                        trees.len()
+                    ),
+                ));
+            }
+            if !rest.is_empty() {
+                return Err(Error::corrupt("store copy", "bytes follow its end"));
+            }
+            return Ok(trees);
+        }
         let name = std::str::from_utf8(take(&mut rest, name_len)?)
             .map_err(|_| Error::corrupt("store copy", "a tree's name is not UTF-8"))?
             .to_string();
@@ -260,7 +295,6 @@ fn read_copy(bytes: &[u8]) -> Result<Vec<(String, Borrowed<'_>)>> {
         }
         trees.push((name, entries));
     }
-    Ok(trees)
 }
 
 /// Takes a u32 length and that many bytes from the front of `rest`.
@@ -288,7 +322,7 @@ fn take<'b>(rest: &mut &'b [u8], len: usize) -> Result<&'b [u8]> {
 }
 
 fn ended() -> Error {
-    Error::corrupt("store copy", "it ends before its last entry does")
+    Error::corrupt("store copy", "it ends before its end")
 }
 
 #[cfg(test)]
@@ -470,11 +504,46 @@ mod tests {
             copy.len() - 1,
         ] {
             let said = refused(&copy[..cut]);
-            assert!(said.contains("ends before its last entry"), "{said}");
+            assert!(said.contains("ends before its end"), "{said}");
         }
         assert!(refused(b"{\"api_version\": 2}").contains("does not start as a copy"));
         let mut unknown = MAGIC.to_vec();
         put_tree(&mut unknown, "later", vec![(vec![1], vec![2])]).unwrap();
+        put_end(&mut unknown, 1);
         assert!(refused(&unknown).contains("a tree `later`"));
+    }
+
+    #[test]
+    fn issue_f3_a_copy_cut_at_a_trees_end_or_empty_is_refused() {
+        for scope in [CopyScope::Experiments, CopyScope::Trials("a")] {
+            let copy = filled().copy(scope).unwrap();
+            // Every cut, those at each tree's end and MAGIC alone among them.
+            for cut in 0..copy.len() {
+                assert!(
+                    read_copy(&copy[..cut]).is_err(),
+                    "{scope:?} cut at {cut} of {}",
+                    copy.len()
+                );
+            }
+            assert_eq!(
+                read_copy(&copy).unwrap().len(),
+                8 - usize::from(scope == CopyScope::Experiments)
+            );
+            let mut more = copy.clone();
+            more.push(0);
+            assert!(read_copy(&more).is_err());
+        }
+        // An end that counts other trees than came before it.
+        let mut short = MAGIC.to_vec();
+        put_tree(&mut short, "meta", Vec::new()).unwrap();
+        put_end(&mut short, 2);
+        let said = Store::temporary_from_copy(None, &short)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            said.contains("its end says 2 trees, and 1 came before it"),
+            "{said}"
+        );
     }
 }
