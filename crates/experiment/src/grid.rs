@@ -59,7 +59,12 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
                 continue;
             }
         };
-        let (first, count) = multiples(min, max, q)?;
+        // A grid listed by an earlier rule (`Multiples::Earlier`) counts its own points.
+        let rule = match p.distribution {
+            Distribution::QUniform { .. } => space.multiples(),
+            _ => Multiples::Reached,
+        };
+        let (first, count) = multiples_by(min, max, q, rule)?;
         let values: Vec<ParamValue> = (0..count)
             .map(|k| crate::quantized((first + f64::from(k)) * q, q))
             .collect();

@@ -327,13 +327,26 @@ impl ExperimentSpec {
         if rest(then) == rest(now) && same_search(now) {
             return true;
         }
-        // As the earlier version that wrote `then` resolved this spec: its pruner, or its
-        // grid's size as the run cap.
-        let Some(ran) = self.as_it_ran(then) else {
+        // As the earlier version that wrote `then` resolved the file: its pruner, or its grid's
+        // size as the run cap. This spec may be the file as this version reads it or as it ran
+        // (`as_it_ran`), and `now` the file's reading: the run cap `now` holds is read as the
+        // run's.
+        let Ok(file) = crate::yaml::parse_spec(&self.source, std::path::Path::new("spec.yaml"))
+        else {
             return false;
         };
-        let ran = file_paths::without_file_paths(&notation::without_positions(&ran.resolved()));
-        rest(then) == rest(&ran) && same_search(&ran)
+        let Some(ran) = file.as_it_ran(then) else {
+            return false;
+        };
+        let (cap_now, cap_ran) = (
+            format!("run_cap: {}", file.run_cap),
+            format!("run_cap: {}", ran.run_cap),
+        );
+        let now_as_ran: Vec<String> = rest(now)
+            .into_iter()
+            .map(|l| if l == cap_now { cap_ran.clone() } else { l })
+            .collect();
+        rest(then) == now_as_ran && same_search(&ran.resolved())
     }
 
     /// Returns whether the experiment files `then` and `now` (texts, as agents' journal

@@ -725,7 +725,10 @@ fn issue_a_two_axis_grid_stored_by_the_earlier_rule_resumes_with_its_remaining_p
     );
     // `sweep run` asks for the file's run cap as the version that stored it read the file: 8.
     let ran = edited.as_it_ran(&stored.resolved_spec);
-    assert_eq!(ran.map(|s| s.run_cap), Some(8));
+    assert_eq!(ran.as_ref().map(|s| s.run_cap), Some(8));
+    // Which resumes, checked as `sweep run` checks it: the spec as it ran, the file's reading.
+    let resumes = ran.is_some_and(|ran| ran.resolves_as(&stored.resolved_spec, &edited.resolved()));
+    assert!(resumes, "the spec as it ran resumes");
     let resumed = StudyOptions {
         run_cap: Some(8),
         record: Some(record(&edited)),
