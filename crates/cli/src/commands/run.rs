@@ -101,6 +101,17 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
+    // A stored experiment goes on as the version that stored it read the file, where that was
+    // otherwise (`ExperimentSpec::as_it_ran`: a grid listed by an earlier rule, a Hyperband
+    // default): its run cap, its notes and the record it is checked against are those of the
+    // search it runs.
+    let ran = match &stored {
+        Some(_) => store
+            .run_record(&spec.name)?
+            .and_then(|record| spec.as_it_ran(&record.resolved_spec)),
+        None => None,
+    };
+    let spec = ran.unwrap_or(spec);
     // A rule made since experiments were stored refuses new ones only: one stored before it
     // resumes as it ran (`ExperimentSpec::refused_as_new`).
     if stored.is_none() {
