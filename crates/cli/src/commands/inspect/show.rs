@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::bail;
-use experiment::rank_trials;
+use experiment::{rank_trials, ExperimentSpec};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, RUN_RECORD, TEST_RESULT, WARM_START};
 
 use super::records::{readable_record, LEFT_OUT_WITHOUT_RECORD};
@@ -93,6 +93,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         "its constraints, its objectives past the first and its sampler's settings are not \
          shown or applied below",
     );
+    let spec = as_it_ran(spec, record.as_ref().ok().and_then(Option::as_ref));
     let mut effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
     for epochs in cut_epochs {
         effort.add_cut(epochs);
@@ -222,9 +223,65 @@ pub(super) fn resume_command(
     Some(resume.command(output::shell_word))
 }
 
+/// Returns the stored `spec` with the settings its run record says it ran with, where the
+/// version that stored it read the file otherwise (`ExperimentSpec::as_it_ran`: Hyperband's
+/// default `max_resource`, a grid's points), so that the pruner, its rungs and the grid shown
+/// are those the experiment runs under; the spec as this version reads it otherwise.
+fn as_it_ran(spec: Option<ExperimentSpec>, record: Option<&RunRecord>) -> Option<ExperimentSpec> {
+    let spec = spec?;
+    let ran = record.and_then(|r| spec.as_it_ran(&r.resolved_spec));
+    Some(ran.unwrap_or(spec))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue: an experiment stored by the previous version with Hyperband's default
+    /// `max_resource` over a `q_` range of epochs (5, `max` floored) runs under it, but `sweep
+    /// show` said the pruner and rungs of this version's default (6).
+    #[test]
+    fn issue_show_says_the_pruner_and_rungs_a_stored_experiment_runs_under() {
+        let text = "name: e\nseed: 7\nrun_cap: 2\nmetric: {name: val_loss}\n\
+            data: {csv: data/d.csv, target: y}\n\
+            pruner: {type: hyperband, min_resource: 1, reduction_factor: 2}\nparameters:\n  \
+            lr: {min: 0.01, max: 1.0}\n  epochs: {distribution: q_uniform, min: 3, max: 5, q: 3}\n";
+        let info = super::super::tests::stored("/abs/e.yaml", text);
+        let spec = info.spec().ok();
+        let earlier = spec.clone().map(|s| ExperimentSpec {
+            pruner: experiment::PrunerSpec::Hyperband {
+                min_resource: 1,
+                max_resource: 5,
+                reduction_factor: 2,
+                strict: false,
+            },
+            ..s
+        });
+        let record = earlier.as_ref().map(|s| RunRecord {
+            resolved_spec: s.resolved(),
+            ..RunRecord::default()
+        });
+        let header = |spec: Option<&ExperimentSpec>| {
+            let mut out = Vec::new();
+            let effort = experiment::Effort::default();
+            output::experiment_header(&mut out, &info, spec, (&[], None, &[]), &effort)
+                .expect("written to memory");
+            String::from_utf8_lossy(&out)
+                .lines()
+                .filter(|l| l.starts_with("pruner") || l.starts_with("rungs"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let shown = as_it_ran(spec.clone(), record.as_ref());
+        assert_eq!(header(shown.as_ref()), header(earlier.as_ref()));
+        assert_ne!(header(shown.as_ref()), header(spec.as_ref()));
+        // A record of this version's reading shows the file as it reads.
+        let now = spec.as_ref().map(|s| RunRecord {
+            resolved_spec: s.resolved(),
+            ..RunRecord::default()
+        });
+        assert_eq!(as_it_ran(spec.clone(), now.as_ref()), spec);
+    }
 
     #[test]
     fn issue_an_interrupted_experiment_says_the_command_that_resumes_it() {
