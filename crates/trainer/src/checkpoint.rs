@@ -41,8 +41,14 @@ use crate::{Error, Result};
 
 pub(crate) use keeper::Keeper;
 
-/// The version written in every sidecar; a sidecar of another version is refused.
+/// The version written in a sidecar whose features are all prepared in single precision; a
+/// sidecar of a version other than this one and `EXACT_VERSION` is refused.
 const FORMAT_VERSION: u32 = 1;
+
+/// The version written in a sidecar that holds `exact` features, so that a sweep from before
+/// them, which reads version 1 alone, refuses it rather than scaling those features by `shift`
+/// and `scale` (single precision), which is not how the model was trained.
+const EXACT_VERSION: u32 = 2;
 
 /// The JSON sidecar of a checkpoint, format version 1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,7 +203,11 @@ impl CheckpointV1 {
     pub(crate) fn new(mark: TrialMark<'_>, params: &Params, data: &Prepared) -> Self {
         let n = &data.normalization;
         CheckpointV1 {
-            format_version: FORMAT_VERSION,
+            format_version: if n.exact.is_empty() {
+                FORMAT_VERSION
+            } else {
+                EXACT_VERSION
+            },
             experiment: mark.experiment.to_string(),
             trial: mark.trial.0,
             epoch: mark.epoch,
@@ -373,10 +383,11 @@ fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
         .get("format_version")
         .and_then(serde_json::Value::as_u64)
     {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) if v == u64::from(FORMAT_VERSION) || v == u64::from(EXACT_VERSION) => {}
         other => {
             return Err(bad(format!(
-                "checkpoint format version {other:?}; this sweep reads version {FORMAT_VERSION}"
+                "checkpoint format version {other:?}; this sweep reads versions \
+                 {FORMAT_VERSION} and {EXACT_VERSION}"
             )))
         }
     }

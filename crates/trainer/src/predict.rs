@@ -593,6 +593,9 @@ mod tests {
         let prepared = crate::prep::prepare(&spec.data, spec.seed).unwrap();
         assert!(prepared.normalization.exact[0].is_some());
         let (meta, net) = checkpoint::load(&sidecar).unwrap();
+        // Version 2, which a sweep from before `exact` refuses rather than scaling the column
+        // in single precision.
+        assert_eq!(meta.format_version, 2);
         let dev = dfdx::tensor::Cpu::default();
         let outputs = train::TrialThread::new()
             .unwrap()

@@ -477,9 +477,9 @@ fn weights_missing_beside_their_sidecar_point_to_reproduce() {
 fn a_sidecar_of_another_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("0.json");
-    fs::write(&path, r#"{"format_version": 2}"#).unwrap();
+    fs::write(&path, r#"{"format_version": 3}"#).unwrap();
     let err = read_sidecar(&path).unwrap_err();
-    assert!(err.to_string().contains("format version Some(2)"), "{err}");
+    assert!(err.to_string().contains("format version Some(3)"), "{err}");
 }
 
 #[test]
