@@ -139,6 +139,15 @@ impl ExperimentData {
 
     /// Returns the snapshot with what its run `record` says, when it has one.
     pub(crate) fn with_record(mut self, record: Option<&RunRecord>) -> ExperimentData {
+        // The settings it runs under, where the version that stored it read the file otherwise
+        // (`ExperimentSpec::as_it_ran`: Hyperband's default `max_resource`, a grid's points).
+        let ran = match (&self.spec, record) {
+            (Some(spec), Some(r)) => spec.as_it_ran(&r.resolved_spec),
+            _ => None,
+        };
+        if ran.is_some() {
+            self.spec = ran;
+        }
         self.settings_changed = match (&self.spec, record) {
             (Some(spec), Some(r)) => spec.search_changes(&r.resolved_spec),
             _ => None,
@@ -305,6 +314,50 @@ impl Drop for ExperimentData {
 mod tests {
     use super::*;
     use crate::view::fixtures;
+
+    /// Issue: an experiment stored by the previous version with Hyperband's default
+    /// `max_resource` over a `q_` range of epochs (5, `max` floored) runs under it, but its page
+    /// and the API said this version's default (6).
+    #[test]
+    fn issue_a_stored_experiment_shows_the_pruner_its_record_says_it_runs_under() {
+        let text = "name: e\nseed: 7\nrun_cap: 2\nmetric: {name: val_loss}\n\
+            data: {csv: data/d.csv, target: y}\n\
+            pruner: {type: hyperband, min_resource: 1, reduction_factor: 2}\nparameters:\n  \
+            lr: {min: 0.01, max: 1.0}\n  epochs: {distribution: q_uniform, min: 3, max: 5, q: 3}\n";
+        let info = ExperimentInfo {
+            spec_yaml: text.into(),
+            spec_path: "/abs/e.yaml".into(),
+            ..fixtures::info("e", store::ExperimentStatus::Finished, 4)
+        };
+        let hyperband = |max_resource: u32| experiment::PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource,
+            reduction_factor: 2,
+            strict: false,
+        };
+        let data = ExperimentData::new(info.clone(), Vec::new());
+        let spec = data.spec.clone().expect("the spec reads");
+        assert_eq!(spec.pruner, hyperband(6));
+        let record = |pruner| RunRecord {
+            resolved_spec: ExperimentSpec {
+                pruner,
+                ..spec.clone()
+            }
+            .resolved(),
+            ..RunRecord::default()
+        };
+        let earlier = data.with_record(Some(&record(hyperband(5))));
+        assert_eq!(
+            earlier.spec.as_ref().map(|s| s.pruner.clone()),
+            Some(hyperband(5))
+        );
+        assert_eq!(earlier.settings_changed, None);
+        let now = ExperimentData::new(info, Vec::new()).with_record(Some(&record(hyperband(6))));
+        assert_eq!(
+            now.spec.as_ref().map(|s| s.pruner.clone()),
+            Some(hyperband(6))
+        );
+    }
 
     #[test]
     fn every_snapshots_pages_together_stay_within_their_budget() {
