@@ -3422,3 +3422,37 @@ parameters:
         run.stderr
     );
 }
+
+/// Issue: unscrambled Sobol (`sampler: {scramble: false}`) starts at the corner of the unit
+/// cube, so trial 0 puts every prior-shaped parameter at its prior's 1e-12 quantile (a
+/// log-normal `lr` at e^(mu - 7.03 sigma)), a value the prior never gives, and nothing said so.
+/// `sweep validate` and `sweep run` note it, with trial 0's value as drawn.
+#[test]
+fn issue_unscrambled_sobol_notes_trial_0_at_the_corner_of_a_prior() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "corner.yaml",
+        "\
+name: corner
+method: sobol
+sampler: {scramble: false}
+run_cap: 1
+metric: {name: val_accuracy}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 1}
+parameters:
+  lr: {distribution: log_normal, mu: -5, sigma: 1}
+  hidden: {values: [8]}
+",
+    );
+    let file = spec.to_str().unwrap();
+    let note = "note: `scramble: false` starts the Sobol sequence at the corner of the space: \
+                trial 0 puts `lr` (log_normal, mu -5, sigma 1) at 0.00000594, its prior's 1e-12 \
+                quantile, a value the prior never gives; leave `scramble` at its default, true";
+    let validated = env.sweep(&["validate", file]);
+    assert_eq!(validated.code, 0, "{validated:?}");
+    assert!(validated.stdout.contains(note), "{}", validated.stdout);
+    let run = env.sweep(&["run", file, "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains(note), "{}", run.stderr);
+}

@@ -263,6 +263,13 @@ pub enum Error {
 /// The result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Returns the note on an unscrambled `sobol` search whose trial 0 puts a prior-shaped
+/// parameter at its prior's 1e-12 quantile (`search::corner_start_note`), for the notes of
+/// `sweep validate` and `sweep run`: the CLI reaches the samplers through the runner.
+pub fn corner_start_note(spec: &experiment::ExperimentSpec) -> Option<String> {
+    search::corner_start_note(spec)
+}
+
 /// Says how the data of `Error::DataChanged` changed: the same path with another hash (`{file}
 /// had sha256 {then}, now {now}`), or, where the run read the data from another path (`read`),
 /// both paths, each with its hash, so that the message does not give the path read now as the

@@ -63,6 +63,7 @@ use tpe::TpeSampler;
 
 pub use gp::acquisition::greedy_trial;
 pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
+pub use sobol::corner_start_note;
 pub use warm::WarmSampler;
 
 /// Errors of the `search` crate.

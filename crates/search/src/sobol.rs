@@ -9,7 +9,10 @@
 //! points. The direction numbers are Joe and Kuo's (`new-joe-kuo-6.21201`, 2008) for the first
 //! 64 axes; a space with more coded parameters draws the rest from ChaCha8 on the trial's stream.
 
-use experiment::{Params, SearchSpace, Seed, SobolConfig};
+use experiment::{
+    number_text, significant_text, Distribution, ExperimentSpec, Method, ParamValue, Params,
+    SearchSpace, Seed, SobolConfig,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -130,6 +133,73 @@ impl Sampler for SobolSampler {
     fn learns_from(&self, _visible: usize) -> bool {
         false
     }
+}
+
+/// Returns the note `sweep validate` and `sweep run` give a `sobol` search with `scramble:
+/// false` whose trial 0 puts a prior-shaped parameter (`normal`, `log_normal`, `beta` and their
+/// `q_` forms) at the corner of the unit cube: point 0 of the unscrambled sequence is 0 on every
+/// axis with direction numbers, its prior's 1e-12 quantile (mu - 7.03 sigma; a beta's 0), a
+/// value the prior never gives, and such trials typically fail (scipy's `qmc.Sobol` warns of
+/// the unscrambled sequence). The values are trial 0's, drawn as the sampler draws them (the
+/// parameters `enqueue:` gives trial 0 are not drawn); `None` for any other search.
+pub fn corner_start_note(spec: &ExperimentSpec) -> Option<String> {
+    let Method::Sobol(config) = spec.method else {
+        return None;
+    };
+    if config.scramble {
+        return None;
+    }
+    let space = &spec.space;
+    let u = SobolSampler::new(spec.seed, config).point(0, axes(space));
+    let pinned = spec.enqueue.first().cloned().unwrap_or_default();
+    let trial = sample(space, &u, &pinned);
+    let coded = space
+        .params()
+        .iter()
+        .filter(|p| !matches!(Coding::of(&p.distribution), Coding::Fixed(_)));
+    let mut named = Vec::new();
+    for (p, x) in coded.zip(&u) {
+        let Some((prior, quantile)) = prior_text(&p.distribution) else {
+            continue;
+        };
+        let value = trial.get(&p.name).and_then(ParamValue::as_f64);
+        let (Some(value), false, true) = (value, pinned.contains_key(&p.name), *x == 0.0) else {
+            continue;
+        };
+        named.push(format!(
+            "`{}` ({prior}) at {}, its prior's {quantile} quantile",
+            p.name,
+            significant_text(value, 3)
+        ));
+    }
+    let (puts, never) = match named.len() {
+        0 => return None,
+        1 => (named.remove(0), "a value the prior never gives"),
+        _ => (named.join("; "), "values their priors never give"),
+    };
+    Some(format!(
+        "`scramble: false` starts the Sobol sequence at the corner of the space: trial 0 puts \
+         {puts}, {never}; leave `scramble` at its default, true"
+    ))
+}
+
+/// Returns a prior-shaped distribution as the corner note names it, "normal, mu 5, sigma 1",
+/// and the quantile of it that the corner is; `None` for any other distribution.
+fn prior_text(d: &Distribution) -> Option<(String, &'static str)> {
+    let n = number_text;
+    let (settings, quantile) = match *d {
+        Distribution::Normal { mu, sigma } | Distribution::LogNormal { mu, sigma } => {
+            (format!("mu {}, sigma {}", n(mu), n(sigma)), "1e-12")
+        }
+        Distribution::QNormal { mu, sigma, q } | Distribution::QLogNormal { mu, sigma, q } => (
+            format!("mu {}, sigma {}, q {}", n(mu), n(sigma), n(q)),
+            "1e-12",
+        ),
+        Distribution::Beta { a, b } => (format!("a {}, b {}", n(a), n(b)), "0"),
+        Distribution::QBeta { a, b, q } => (format!("a {}, b {}, q {}", n(a), n(b), n(q)), "0"),
+        _ => return None,
+    };
+    Some((format!("{}, {settings}", d.name()), quantile))
 }
 
 /// Returns how many axes `space` needs: one per parameter that is not fixed.
@@ -332,5 +402,59 @@ mod tests {
         assert_eq!(plain.point(0, 3), [0.0, 0.0, 0.0]);
         assert_eq!(plain.point(1, 3), [0.5, 0.5, 0.5]);
         assert_eq!(plain.point(2, 2), [0.25, 0.75]);
+    }
+
+    /// Issue: unscrambled, point 0 is the cube's corner, so trial 0 put every prior-shaped
+    /// parameter at its prior's 1e-12 quantile (mu - 7.03 sigma; a beta's 0), a value the prior
+    /// never gives, without a word. A note names each, with trial 0's value as drawn.
+    #[test]
+    fn issue_unscrambled_sobol_notes_the_prior_shaped_parameters_trial_0_puts_at_the_corner() {
+        let note = |sampler: &str, params: &str| {
+            let text = format!(
+                "name: t\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n\
+                 method: sobol\n{sampler}parameters:\n{params}"
+            );
+            let spec = ExperimentSpec::from_yaml_str(&text, std::path::Path::new("s.yaml"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let drawn = SobolSampler::new(spec.seed, SobolConfig { scramble: false })
+                .suggest(&spec.space, &[], TrialId(0))
+                .unwrap();
+            (corner_start_note(&spec), drawn)
+        };
+        let plain = "sampler: {scramble: false}\n";
+        let normal = "  clip_norm: {distribution: normal, mu: 5, sigma: 1}\n";
+        let (said, drawn) = note(plain, normal);
+        assert_eq!(
+            said.as_deref(),
+            Some(
+                "`scramble: false` starts the Sobol sequence at the corner of the space: trial 0 \
+                 puts `clip_norm` (normal, mu 5, sigma 1) at -2.03, its prior's 1e-12 quantile, a \
+                 value the prior never gives; leave `scramble` at its default, true"
+            )
+        );
+        let x = drawn["clip_norm"].as_f64().unwrap();
+        assert_eq!(significant_text(x, 3), "-2.03", "the value drawn: {x}");
+        let (said, drawn) = note(
+            plain,
+            &format!(
+                "{normal}  lr: {{distribution: log_uniform_values, min: 0.001, max: 0.1}}\n  \
+                 dropout: {{distribution: beta, a: 2, b: 5}}\n"
+            ),
+        );
+        assert_eq!(drawn["dropout"], ParamValue::Float(0.0));
+        assert_eq!(
+            said.as_deref(),
+            Some(
+                "`scramble: false` starts the Sobol sequence at the corner of the space: trial 0 \
+                 puts `clip_norm` (normal, mu 5, sigma 1) at -2.03, its prior's 1e-12 quantile; \
+                 `dropout` (beta, a 2, b 5) at 0, its prior's 0 quantile, values their priors \
+                 never give; leave `scramble` at its default, true"
+            )
+        );
+        // Scrambled (the default), or without a prior-shaped parameter: nothing to say.
+        assert_eq!(note("sampler: {scramble: true}\n", normal).0, None);
+        assert_eq!(note("", normal).0, None);
+        let bounded = "  lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}\n";
+        assert_eq!(note(plain, bounded).0, None);
     }
 }

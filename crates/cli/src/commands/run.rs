@@ -136,6 +136,9 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     if let Some(why) = spec.batch_past_rows_note(objective.data_summary().train_rows) {
         say!("note: {why}");
     }
+    if let Some(why) = runner::corner_start_note(&spec) {
+        say!("note: {why}");
+    }
     let warm_file = match stored {
         None if new_store => read_early,
         None => crate::warm_file::read(&spec)?,

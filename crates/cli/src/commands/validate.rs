@@ -217,6 +217,9 @@ fn write_notes(
     if let Some(why) = spec.batch_past_rows_note(objective.data_summary().train_rows) {
         writeln!(out, "note: {}", crate::output::visible(&why))?;
     }
+    if let Some(why) = runner::corner_start_note(spec) {
+        writeln!(out, "note: {}", crate::output::visible(&why))?;
+    }
     for why in objective.data_summary().lossy_columns {
         writeln!(out, "note: data: {}", crate::output::visible(&why))?;
     }
