@@ -293,6 +293,29 @@ fn a_running_sweep_s_store_reads_through_its_dashboard_with_its_experiment_runni
         "{}",
         table.stdout
     );
+    // `sweep trials` and `sweep export` say so too: its running trial is `running`.
+    let trials = env.sweep(&["trials", "live", "--format", "json"]);
+    assert_eq!(trials.code, 0, "{trials:?}");
+    let states: Vec<serde_json::Value> = (json(&trials).as_array().unwrap().iter())
+        .map(|row| row["state"].clone())
+        .collect();
+    assert!(
+        states.contains(&serde_json::json!("running"))
+            && !states.contains(&serde_json::json!("interrupted")),
+        "{states:?}"
+    );
+    let csv = env.sweep(&["export", "live", "--format", "csv"]);
+    assert_eq!(csv.code, 0, "{csv:?}");
+    assert!(
+        csv.stdout.contains(",running,") && !csv.stdout.contains("interrupted"),
+        "{}",
+        csv.stdout
+    );
+    let filtered = env.sweep(&["trials", "live", "--filter", "state = running"]);
+    assert!(
+        filtered.code == 0 && !filtered.stdout.contains("meets the filter"),
+        "{filtered:?}"
+    );
     // A reader that does not say it shows the sweep running (an older `sweep ls`) gets none.
     let (status, _) = crate::dashboard::get(&format!("{url}/api/store-copy"));
     assert_eq!(status, 409);

@@ -26,6 +26,9 @@ pub struct Judged<'a> {
     /// The parameters and the metrics of all the trials, and those the spec names: the CSV's
     /// columns, the same whichever of them a filter keeps, and there before any trial reports.
     columns: (BTreeSet<String>, BTreeSet<String>),
+    /// Whether a live sweep runs the experiment, so that its running trials are written
+    /// `running`, not `interrupted` (`TrialState::shown`).
+    live: bool,
 }
 
 impl<'a> Judged<'a> {
@@ -53,7 +56,20 @@ impl<'a> Judged<'a> {
             front,
             effort,
             columns: (params, metrics),
+            live: false,
         }
+    }
+
+    /// Returns it judging for an experiment a live sweep runs (`live`) or not: the rows write
+    /// each trial's state as `TrialState::shown` shows it.
+    pub fn shown_live(self, live: bool) -> Judged<'a> {
+        Judged { live, ..self }
+    }
+
+    /// Returns `t`'s state as the rows write it: `running` for a running trial of an
+    /// experiment a live sweep runs, `interrupted` where none runs it.
+    pub fn state_of(&self, t: &Trial) -> &'static str {
+        t.state.shown(self.live)
     }
 
     /// Returns what the trials trained, as `of` was given it.
@@ -168,7 +184,7 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
     for t in trials {
         let mut fixed = vec![
             t.id.to_string(),
-            t.state.as_str_when_idle().to_string(),
+            judged.state_of(t).to_string(),
             t.reason.clone().unwrap_or_default(),
             t.seed.to_string(),
             t.result

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use super::{find_experiment, open_to_read};
+use super::{find_experiment, open_to_show};
 use crate::args::{ExportArgs, ExportFormat};
 use crate::output::{self, SeriesRow};
 use crate::Outcome;
@@ -17,8 +17,11 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         true => store::CopyScope::Experiment(&args.experiment),
         false => store::CopyScope::Trials(&args.experiment),
     };
-    let store = open_to_read(&args.store.store, scope)?;
-    let info = find_experiment(&store, &args.experiment)?;
+    let (store, running) = open_to_show(&args.store.store, scope)?;
+    // Its status as `sweep show` shows it: its running trials are `running` only where a live
+    // sweep runs it.
+    let info = running.shown(find_experiment(&store, &args.experiment)?);
+    let live = output::runs_now(&info);
     let mut trials = store.trials(&info.name)?;
     // The trials' columns are judged by the stored spec, and one that no longer reads is said;
     // curves take nothing from it but the names a filter may use.
@@ -33,14 +36,14 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         .transpose()?;
     let judged = effort
         .as_ref()
-        .map(|effort| experiment::Judged::of(spec.as_ref(), &trials, effort));
+        .map(|effort| experiment::Judged::of(spec.as_ref(), &trials, effort).shown_live(live));
     // The JSON's ranks are among every trial too, as `sweep trials` ranks them.
     let objectives = info.objectives(spec.as_ref());
     let all = trials.clone();
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
-        // This command holds the store: no sweep runs it, and a trial left running is interrupted.
-        trials.retain(|t| filter.matches(t, false));
+        // Where no sweep runs it, a trial left running is interrupted.
+        trials.retain(|t| filter.matches(t, live));
     }
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         if let Some(judged) = &judged {

@@ -51,13 +51,9 @@ const RUNNING_HEADER: &str = "X-Sweep-Running";
 
 /// Opens the store at `path` to read what `scope` takes, as `open_store` opens an existing one;
 /// where another sweep process holds it and serves a copy on loopback, reads that copy
-/// instead, saying so on standard error. Any other failure is `open_store`'s.
-pub(crate) fn open_to_read(path: &Path, scope: CopyScope<'_>) -> anyhow::Result<Store> {
-    Ok(open_to_show(path, scope)?.0)
-}
-
-/// Opens the store as `open_to_read` does, with the experiment a live sweep runs in it, which
-/// the holder's dashboard named; none where this process holds the store itself.
+/// instead, saying so on standard error, with the experiment a live sweep runs in it, which
+/// the holder's dashboard named; none where this process holds the store itself. Any other
+/// failure is `open_store`'s.
 pub(crate) fn open_to_show(path: &Path, scope: CopyScope<'_>) -> anyhow::Result<(Store, Running)> {
     let refused = match open_store(path, StoreMode::Existing) {
         Ok(store) => return Ok((store, Running::default())),

@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use experiment::{ExperimentSpec, Timestamp, Trial, TrialOrder};
 use store::{ExperimentInfo, Store};
 
-use super::{find_experiment, open_to_read};
+use super::{find_experiment, open_to_show};
 use crate::args::{Format, TrialsArgs};
 use crate::output;
 use crate::Outcome;
@@ -90,11 +90,14 @@ fn traced_trials(store: &Store, experiment: &str) -> anyhow::Result<Traced> {
 }
 
 pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
-    let store = open_to_read(
+    let (store, running) = open_to_show(
         &args.store.store,
         store::CopyScope::Trials(&args.experiment),
     )?;
-    let info = find_experiment(&store, &args.experiment)?;
+    // Its status as `sweep show` shows it: its running trials are `running` only where a live
+    // sweep runs it.
+    let info = running.shown(find_experiment(&store, &args.experiment)?);
+    let live = output::runs_now(&info);
     // With their traces: the table's duration of a trial a kill left running runs to its last
     // report, as `sweep show` and the dashboard say, and `--sort duration` sorts by it.
     let traced = store.traced_trials(&info.name)?;
@@ -111,8 +114,8 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
         key.check_names(&trials, spec.as_ref().map(|s| &s.space))
             .map_err(|e| anyhow::anyhow!("--{e}"))?;
     }
-    // This command holds the store: no sweep runs it, and a trial left running is interrupted.
-    let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t, false));
+    // Where no sweep runs it, a trial left running is interrupted.
+    let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t, live));
     let order = args.sort.clone().map(|key| TrialOrder {
         key,
         descending: args.desc,
@@ -129,11 +132,12 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
             &traced,
             (&shown, order),
             (&objectives, spec.as_ref()),
+            live,
         )?,
         format => {
             // Each trial's epochs: a key read per trial, for these formats only.
             let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
-            let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
+            let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort).shown_live(live);
             if matches!(format, Format::Csv) {
                 let csv = experiment::trials_csv(&kept(), &judged);
                 if output::csv_to(&mut out, &csv, std::io::stdout().is_terminal())? {

@@ -27,7 +27,7 @@ use crate::args::{Cli, Command};
 use crate::clock::SystemClock;
 use crate::Outcome;
 
-pub(crate) use held::{open_to_read, open_to_show};
+pub(crate) use held::open_to_show;
 
 /// Runs the chosen subcommand.
 pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {

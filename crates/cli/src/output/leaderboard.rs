@@ -242,9 +242,18 @@ pub(crate) fn trials_table(
     listed: &[impl Listed],
     (shown, order): (&dyn Fn(&Trial) -> bool, Order<'_>),
     (objectives, spec): (&[MetricSpec], Option<&ExperimentSpec>),
+    live: bool,
 ) -> io::Result<()> {
     let trials: Vec<Trial> = listed.iter().map(|l| l.trial().clone()).collect();
-    let times = run_times(listed);
+    let mut times = run_times(listed);
+    // A trial a live sweep runs has not ended: it was heard from, not cut off.
+    if live {
+        times.retain(|id, _| {
+            !trials
+                .iter()
+                .any(|t| t.id == *id && t.state == experiment::TrialState::Running)
+        });
+    }
     let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
     let ranked = rank_trials(&trials, objectives, constraints);
     let ranks = ranks_of(&ranked, objectives);
@@ -266,6 +275,7 @@ pub(crate) fn trials_table(
     let columns = Columns::Trials {
         times: &times,
         sorted_by,
+        live,
     };
     let cells = trial_table(out, &ranked, &rows, (objectives, constraints), columns)?;
     cells.note(
@@ -316,6 +326,8 @@ enum Columns<'a> {
         times: &'a RunTimes,
         /// The metric the rows are sorted by, if they are.
         sorted_by: Option<&'a str>,
+        /// Whether a live sweep runs the experiment (`output::runs_now`).
+        live: bool,
     },
 }
 
@@ -391,11 +403,14 @@ fn trial_table(
     (objectives, constraints): (&[MetricSpec], &[Constraint]),
     columns_asked: Columns,
 ) -> io::Result<Cells> {
-    let (times, sorted_by) = match columns_asked {
-        Columns::Trials { times, sorted_by } => (Some(times), sorted_by),
-        Columns::Leaderboard { .. } => (None, None),
+    let (times, sorted_by, live) = match columns_asked {
+        Columns::Trials {
+            times,
+            sorted_by,
+            live,
+        } => (Some(times), sorted_by, live),
+        Columns::Leaderboard { live } => (None, None, live),
     };
-    let live = matches!(columns_asked, Columns::Leaderboard { live: true });
     let mut cells = Cells::default();
     if all.is_empty() {
         writeln!(out, "no trials yet")?;

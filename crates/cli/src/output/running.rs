@@ -1,5 +1,6 @@
 //! Whether an experiment runs now, as a command that reads a store shows it: the one place
-//! `sweep ls` and `sweep show` decide `running` against `interrupted`.
+//! `sweep ls`, `sweep show`, `sweep trials` and `sweep export` decide `running` against
+//! `interrupted`.
 //!
 //! A command that opened the store itself holds its lock, so no sweep runs any experiment of
 //! it: one stored `running` was killed and is `interrupted` (`ExperimentInfo::status_when_idle`),

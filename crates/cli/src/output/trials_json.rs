@@ -122,7 +122,7 @@ fn trial_row<'t>(t: &'t Trial, judged: &'t Judged<'_>, ranking: &Ranking<'_>) ->
         trial: t.id.0,
         id: t.id.0,
         rank: ranking.ranks.get(&t.id).copied(),
-        state: t.state.as_str_when_idle(),
+        state: judged.state_of(t),
         reason: t.reason.as_deref(),
         seed: t.seed.0,
         value: values.first().cloned().unwrap_or_default(),

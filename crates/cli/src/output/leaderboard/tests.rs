@@ -39,7 +39,14 @@ fn issue_sweep_trials_shows_the_run_time_that_sort_duration_orders_by() {
     };
     let mut out = Vec::new();
     let all = |_: &Trial| true;
-    trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
+    trials_table(
+        &mut out,
+        &trials,
+        (&all, Some(&order)),
+        (&objectives, None),
+        false,
+    )
+    .unwrap();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -101,7 +108,14 @@ fn issue_a_trial_a_kill_left_running_shows_and_sorts_by_its_time_to_its_last_rep
             descending,
         };
         let mut out = Vec::new();
-        trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
+        trials_table(
+            &mut out,
+            &trials,
+            (&all, Some(&order)),
+            (&objectives, None),
+            false,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         // Each row's trial and duration, as shown.
         text.lines()
@@ -136,7 +150,14 @@ fn with_metric(mut trial: Trial, name: &str, value: f64) -> Trial {
 fn listed(trials: &[Trial], objectives: &[MetricSpec], order: &TrialOrder) -> String {
     let mut out = Vec::new();
     let all = |_: &Trial| true;
-    trials_table(&mut out, trials, (&all, Some(order)), (objectives, None)).unwrap();
+    trials_table(
+        &mut out,
+        trials,
+        (&all, Some(order)),
+        (objectives, None),
+        false,
+    )
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -259,7 +280,7 @@ fn issue_a_long_categorical_value_is_cut_in_every_table_of_trials_and_said_once(
     }];
     let mut out = Vec::new();
     let all = |_: &Trial| true;
-    trials_table(&mut out, &trials, (&all, None), (&objectives, None)).unwrap();
+    trials_table(&mut out, &trials, (&all, None), (&objectives, None), false).unwrap();
     let listed = String::from_utf8(out).unwrap();
     let mut out = Vec::new();
     let ranked: Vec<&Trial> = trials.iter().rev().collect();
