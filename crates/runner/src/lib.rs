@@ -31,7 +31,7 @@ pub(crate) use observer::SilentObserver;
 pub use observer::{Clock, Observer, QuietAgent, StudyPlan};
 pub use parallel::results_depend_on_parallel;
 pub use stop::Stop;
-pub use study::{run_study, StudyOptions, StudySummary, WarmFile};
+pub use study::{run_study, spec_as_it_ran, StudyOptions, StudySummary, WarmFile};
 
 /// Errors of the `runner` crate.
 #[derive(Debug, thiserror::Error)]

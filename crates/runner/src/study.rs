@@ -133,6 +133,20 @@ impl StudySummary {
     }
 }
 
+/// Returns the settings a stored experiment of `spec`'s name goes on under, where the version
+/// that wrote it resolved the file otherwise (`ExperimentSpec::as_it_ran`: a Hyperband
+/// `max_resource` defaulted by an earlier rule, a grid listed by an earlier rule), so that its
+/// decisions, and the points its trial numbers stand for, stay so; `None` where the file's own
+/// reading is the one it ran under, or no experiment of that name is stored.
+pub fn spec_as_it_ran(store: &Store, spec: &ExperimentSpec) -> Result<Option<ExperimentSpec>> {
+    if store.experiment(&spec.name)?.is_none() {
+        return Ok(None);
+    }
+    Ok(store
+        .run_record(&spec.name)?
+        .and_then(|record| spec.as_it_ran(&record.resolved_spec)))
+}
+
 /// Runs every trial of `spec` that the store does not hold finished, and returns the summary.
 ///
 /// An experiment of the same name with a different spec is refused with `Error::SpecChanged`;
@@ -150,16 +164,7 @@ pub fn run_study(
     // thread too.
     let experiment = tracing::info_span!("experiment", id = %spec.name);
     let _entered = experiment.enter();
-    // A stored experiment goes on under the settings its run record says it ran with, where the
-    // version that wrote it resolved the file otherwise (`ExperimentSpec::as_it_ran`: a
-    // Hyperband `max_resource` defaulted by an earlier rule, a grid listed by an earlier rule),
-    // so that its decisions, and the points its trial numbers stand for, stay so.
-    let ran = match store.experiment(&spec.name)? {
-        Some(_) => store
-            .run_record(&spec.name)?
-            .and_then(|record| spec.as_it_ran(&record.resolved_spec)),
-        None => None,
-    };
+    let ran = spec_as_it_ran(store, spec)?;
     let file = spec;
     let spec = ran.as_ref().unwrap_or(spec);
     let run = Run {

@@ -105,13 +105,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     // otherwise (`ExperimentSpec::as_it_ran`: a grid listed by an earlier rule, a Hyperband
     // default): its run cap, its notes and the record it is checked against are those of the
     // search it runs.
-    let ran = match &stored {
-        Some(_) => store
-            .run_record(&spec.name)?
-            .and_then(|record| spec.as_it_ran(&record.resolved_spec)),
-        None => None,
-    };
-    let spec = ran.unwrap_or(spec);
+    let spec = runner::spec_as_it_ran(&store, &spec)?.unwrap_or(spec);
     // A rule made since experiments were stored refuses new ones only: one stored before it
     // resumes as it ran (`ExperimentSpec::refused_as_new`).
     if stored.is_none() {
