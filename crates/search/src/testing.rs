@@ -209,3 +209,53 @@ pub(crate) fn unit_position(space: &SearchSpace, params: &Params, name: &str) ->
 pub(crate) fn central(u: f64) -> bool {
     (TAIL - 1e-9..=1.0 - TAIL + 1e-9).contains(&u)
 }
+
+/// A bounded parameter of every kind: categorical, uniform, log-uniform and integer.
+pub(crate) fn bounded_space() -> SearchSpace {
+    SearchSpace::new(vec![
+        Param::new(
+            "act",
+            Distribution::Categorical {
+                values: ["relu", "tanh", "gelu"]
+                    .map(|v| ParamValue::Str(v.into()))
+                    .to_vec(),
+                probabilities: None,
+            },
+        ),
+        Param::new("drop", Distribution::Uniform { min: 0.0, max: 0.5 }),
+        Param::new(
+            "lr",
+            Distribution::LogUniformValues {
+                min: 1e-4,
+                max: 1e-1,
+            },
+        ),
+        Param::new("width", Distribution::IntUniform { min: 8, max: 64 }),
+    ])
+}
+
+/// A bowl on `bounded_space`, its best at tanh, drop 0.1, lr 3e-3 and width 40.
+pub(crate) fn bounded_loss(p: &Params) -> f64 {
+    let f = |name: &str| p[name].as_f64().unwrap_or(f64::NAN);
+    let act = if p["act"] == ParamValue::Str("tanh".into()) {
+        0.0
+    } else {
+        0.5
+    };
+    (f("lr").ln() - 3e-3f64.ln()).powi(2)
+        + 10.0 * (f("drop") - 0.1).powi(2)
+        + ((f("width") - 40.0) / 20.0).powi(2)
+        + act
+}
+
+/// Returns each parameter of `params` as `name=value`, a real in full precision.
+pub(crate) fn exactly(params: &Params) -> String {
+    params
+        .iter()
+        .map(|(name, v)| match v {
+            ParamValue::Float(x) => format!("{name}={x:?}"),
+            other => format!("{name}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

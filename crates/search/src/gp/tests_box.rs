@@ -2,63 +2,15 @@
 //! only, which the box leaves as it was, and proposals for prior-shaped parameters kept within
 //! the prior's central range (`plausible`).
 
-use experiment::{Distribution, Param, ParamValue, Params, SearchSpace, Seed};
+use experiment::{Params, Seed};
 
 use super::*;
-use crate::testing::{central, objective, prior_space, study, unit_position};
+use crate::testing::{
+    bounded_loss, bounded_space, central, exactly, objective, prior_space, study, unit_position,
+};
 
 fn bayes(seed: u64) -> GpSampler {
     GpSampler::new(Seed(seed), BayesConfig::default(), objective())
-}
-
-/// A bounded parameter of every kind: categorical, uniform, log-uniform and integer.
-fn bounded_space() -> SearchSpace {
-    SearchSpace::new(vec![
-        Param::new(
-            "act",
-            Distribution::Categorical {
-                values: ["relu", "tanh", "gelu"]
-                    .map(|v| ParamValue::Str(v.into()))
-                    .to_vec(),
-                probabilities: None,
-            },
-        ),
-        Param::new("drop", Distribution::Uniform { min: 0.0, max: 0.5 }),
-        Param::new(
-            "lr",
-            Distribution::LogUniformValues {
-                min: 1e-4,
-                max: 1e-1,
-            },
-        ),
-        Param::new("width", Distribution::IntUniform { min: 8, max: 64 }),
-    ])
-}
-
-/// A bowl on `bounded_space`, its best at tanh, drop 0.1, lr 3e-3 and width 40.
-fn bounded_loss(p: &Params) -> f64 {
-    let f = |name: &str| p[name].as_f64().unwrap_or(f64::NAN);
-    let act = if p["act"] == ParamValue::Str("tanh".into()) {
-        0.0
-    } else {
-        0.5
-    };
-    (f("lr").ln() - 3e-3f64.ln()).powi(2)
-        + 10.0 * (f("drop") - 0.1).powi(2)
-        + ((f("width") - 40.0) / 20.0).powi(2)
-        + act
-}
-
-/// Returns each parameter of `params` as `name=value`, a real in full precision.
-pub(super) fn exactly(params: &Params) -> String {
-    params
-        .iter()
-        .map(|(name, v)| match v {
-            ParamValue::Float(x) => format!("{name}={x:?}"),
-            other => format!("{name}={other}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]

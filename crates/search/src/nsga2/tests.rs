@@ -9,8 +9,8 @@ use experiment::{
 
 use super::*;
 use crate::testing::{
-    measured, median_best_on_quadratic, objective, propose, quadratic, quadratic_space, study,
-    x_and_kind_space, xy,
+    bounded_loss, bounded_space, exactly, measured, median_best_on_quadratic, objective, propose,
+    quadratic, quadratic_space, study, x_and_kind_space, xy,
 };
 
 fn nsga2(seed: u64, population_size: u32) -> Nsga2Sampler {
@@ -492,59 +492,11 @@ fn nsga3_golden_sequence_for_seed_7() {
     );
 }
 
-/// A bounded parameter of every kind: categorical, uniform, log-uniform and integer.
-fn bounded_space() -> SearchSpace {
-    SearchSpace::new(vec![
-        Param::new(
-            "act",
-            Distribution::Categorical {
-                values: ["relu", "tanh", "gelu"]
-                    .map(|v| ParamValue::Str(v.into()))
-                    .to_vec(),
-                probabilities: None,
-            },
-        ),
-        Param::new("drop", Distribution::Uniform { min: 0.0, max: 0.5 }),
-        Param::new(
-            "lr",
-            Distribution::LogUniformValues {
-                min: 1e-4,
-                max: 1e-1,
-            },
-        ),
-        Param::new("width", Distribution::IntUniform { min: 8, max: 64 }),
-    ])
-}
-
-/// Returns each parameter of `params` as `name=value`, a real in full precision.
-fn exactly(params: &Params) -> String {
-    params
-        .iter()
-        .map(|(name, v)| match v {
-            ParamValue::Float(x) => format!("{name}={x:?}"),
-            other => format!("{name}={other}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[test]
 fn golden_sequence_on_a_bounded_space_for_seed_7() {
     // A golden sequence recorded before children of prior-shaped parameters were kept off the
     // unit interval's ends: a space without them breeds on the closed interval, bit for bit as
     // before. Generations of 6, the third generation's; both crossovers.
-    let loss = |p: &Params| {
-        let f = |name: &str| p[name].as_f64().unwrap_or(f64::NAN);
-        let act = if p["act"] == ParamValue::Str("tanh".into()) {
-            0.0
-        } else {
-            0.5
-        };
-        (f("lr").ln() - 3e-3f64.ln()).powi(2)
-            + 10.0 * (f("drop") - 0.1).powi(2)
-            + ((f("width") - 40.0) / 20.0).powi(2)
-            + act
-    };
     let sbx = Nsga2Config {
         population_size: 6,
         crossover: Crossover::Sbx { eta: None },
@@ -554,7 +506,7 @@ fn golden_sequence_on_a_bounded_space_for_seed_7() {
     let drawn: Vec<Vec<String>> = samplers
         .iter()
         .map(|s| {
-            study(s, &bounded_space(), 18, loss)[12..]
+            study(s, &bounded_space(), 18, bounded_loss)[12..]
                 .iter()
                 .map(|t| exactly(&t.params))
                 .collect()
